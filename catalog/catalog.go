@@ -1,0 +1,448 @@
+// Package catalog is chatseal's metadata store in Pebble: where each message
+// is (segment), which messages were seen before (dedup keys), conversations,
+// the tenant's next log sequence number, and the flush intents of the write
+// path.
+//
+// The catalog is derived data. Everything in it except pending intents can
+// be recreated from the archive by a rebuild, and an intent only records
+// work that is either finished in the archive or still in the spool.
+//
+// Key layout (elements separated by 0x00):
+//
+//	d tenant source account source_id → message id      (dedup)
+//	m tenant id                        → Entry JSON      (message)
+//	c tenant account conversation time(8) id → ""       (thread order)
+//	v tenant account conversation      → Conversation JSON
+//	s tenant segment_id                → archive.SegmentInfo JSON
+//	i tenant segment_id                → Intent JSON     (flush in progress)
+//	x tenant segment_id                → ""              (segment indexed)
+//	n tenant                           → next seq (8 bytes, big endian)
+//	t tenant                           → Stats JSON
+package catalog
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/cockroachdb/pebble"
+
+	"chatseal/archive"
+	"chatseal/chat"
+	"chatseal/internal/pebblelog"
+)
+
+// ErrNotFound is returned when a message, segment or conversation is not in
+// the catalog.
+var ErrNotFound = errors.New("not found in catalog")
+
+// Catalog is an open catalog. It is safe for concurrent use, but the write
+// path (intents and commits) assumes a single writer per tenant.
+type Catalog struct {
+	db *pebble.DB
+}
+
+// Open opens or creates the catalog in dir.
+func Open(dir string, logger *slog.Logger) (*Catalog, error) {
+	db, err := pebble.Open(dir, &pebble.Options{Logger: pebblelog.Logger{L: logger}})
+	if err != nil {
+		return nil, fmt.Errorf("catalog: open %s: %w", dir, err)
+	}
+	return &Catalog{db: db}, nil
+}
+
+// Close closes the catalog.
+func (c *Catalog) Close() error { return c.db.Close() }
+
+// Entry is a message as the catalog keeps it: the record without its raw
+// payload, and the segment that holds the full record.
+type Entry struct {
+	Segment string        `json:"segment"`
+	Message *chat.Message `json:"message"`
+}
+
+// Conversation summarises one thread seen from one account.
+type Conversation struct {
+	Account      string                `json:"account"`
+	Conversation string                `json:"conversation"`
+	Source       string                `json:"source"`
+	Kind         chat.ConversationKind `json:"kind"`
+	Messages     int64                 `json:"messages"`
+	First        time.Time             `json:"first"`
+	Last         time.Time             `json:"last"`
+}
+
+// Stats are a tenant's running totals.
+type Stats struct {
+	Messages      int64 `json:"messages"`
+	Conversations int64 `json:"conversations"`
+	Segments      int64 `json:"segments"`
+	ArchiveBytes  int64 `json:"archive_bytes"`
+}
+
+// Intent records a flush in progress: the segment about to be written and
+// the spooled messages it holds. It is written (fsynced) before the PUT and
+// removed by the commit, so a restart can tell a finished PUT from one that
+// never happened.
+type Intent struct {
+	Segment    archive.SegmentInfo `json:"segment"`
+	MessageIDs []string            `json:"message_ids"`
+}
+
+func key(kind byte, parts ...string) []byte {
+	b := []byte{kind}
+	for _, p := range parts {
+		b = append(b, 0)
+		b = append(b, p...)
+	}
+	return b
+}
+
+// prefixOf returns the prefix shared by every key whose leading elements
+// are parts.
+func prefixOf(kind byte, parts ...string) []byte {
+	return append(key(kind, parts...), 0)
+}
+
+// prefixBounds returns the iterator bounds of every key starting with p.
+func prefixBounds(p []byte) *pebble.IterOptions {
+	upper := append([]byte(nil), p...)
+	for i := len(upper) - 1; i >= 0; i-- {
+		if upper[i] < 0xff {
+			upper[i]++
+			return &pebble.IterOptions{LowerBound: p, UpperBound: upper[:i+1]}
+		}
+	}
+	return &pebble.IterOptions{LowerBound: p}
+}
+
+func (c *Catalog) getJSON(k []byte, v any) error {
+	data, closer, err := c.db.Get(k)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("catalog: get: %w", err)
+	}
+	defer closer.Close()
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("catalog: decode value of key %q: %w", k, err)
+	}
+	return nil
+}
+
+// HasDedup reports whether a message with the dedup key (see
+// archive.DedupKey) is committed.
+func (c *Catalog) HasDedup(dedup []byte) (bool, error) {
+	_, closer, err := c.db.Get(append([]byte{'d', 0}, dedup...))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("catalog: dedup lookup: %w", err)
+	}
+	closer.Close()
+	return true, nil
+}
+
+// NextSeq returns the seq the tenant's next message gets.
+func (c *Catalog) NextSeq(tenant string) (uint64, error) {
+	data, closer, err := c.db.Get(key('n', tenant))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("catalog: read next seq of %s: %w", tenant, err)
+	}
+	defer closer.Close()
+	if len(data) != 8 {
+		return 0, fmt.Errorf("catalog: next seq of %s has %d bytes, want 8", tenant, len(data))
+	}
+	return binary.BigEndian.Uint64(data), nil
+}
+
+// Stats returns the tenant's totals.
+func (c *Catalog) Stats(tenant string) (Stats, error) {
+	var s Stats
+	err := c.getJSON(key('t', tenant), &s)
+	if errors.Is(err, ErrNotFound) {
+		return Stats{}, nil
+	}
+	return s, err
+}
+
+// PutIntents records flush intents in one fsynced batch.
+func (c *Catalog) PutIntents(tenant string, intents []Intent) error {
+	b := c.db.NewBatch()
+	defer b.Close()
+	for _, in := range intents {
+		v, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("catalog: encode intent %s: %w", in.Segment.ID, err)
+		}
+		b.Set(key('i', tenant, in.Segment.ID), v, nil)
+	}
+	if err := b.Commit(pebble.Sync); err != nil {
+		return fmt.Errorf("catalog: record %d flush intents: %w", len(intents), err)
+	}
+	return nil
+}
+
+// Intents returns the tenant's pending flush intents.
+func (c *Catalog) Intents(tenant string) ([]Intent, error) {
+	var out []Intent
+	err := c.scan(prefixOf('i', tenant), func(k, v []byte) error {
+		var in Intent
+		if err := json.Unmarshal(v, &in); err != nil {
+			return fmt.Errorf("catalog: decode intent %q: %w", k, err)
+		}
+		out = append(out, in)
+		return nil
+	})
+	return out, err
+}
+
+// DropIntent removes an intent whose segment was never stored, so its
+// messages stay in the spool for the next flush.
+func (c *Catalog) DropIntent(tenant, segmentID string) error {
+	if err := c.db.Delete(key('i', tenant, segmentID), pebble.Sync); err != nil {
+		return fmt.Errorf("catalog: drop intent %s: %w", segmentID, err)
+	}
+	return nil
+}
+
+// SegmentCommit is one stored segment and the messages it holds.
+type SegmentCommit struct {
+	Info     archive.SegmentInfo
+	Messages []*chat.Message
+}
+
+// Commit records stored segments in one fsynced batch: segment rows,
+// message rows, dedup keys, thread order, conversation summaries, the next
+// seq and the totals, and it removes the segments' intents. Messages whose
+// id is already in the catalog are skipped, so a repeated commit of the same
+// segment changes nothing.
+func (c *Catalog) Commit(tenant string, segs []SegmentCommit) error {
+	b := c.db.NewIndexedBatch()
+	defer b.Close()
+
+	stats, err := c.Stats(tenant)
+	if err != nil {
+		return err
+	}
+	next, err := c.NextSeq(tenant)
+	if err != nil {
+		return err
+	}
+	convs := map[string]*Conversation{}
+
+	for _, seg := range segs {
+		segKey := key('s', tenant, seg.Info.ID)
+		if _, closer, err := b.Get(segKey); err == nil {
+			closer.Close()
+			b.Delete(key('i', tenant, seg.Info.ID), nil)
+			continue
+		}
+		v, err := json.Marshal(seg.Info)
+		if err != nil {
+			return fmt.Errorf("catalog: encode segment %s: %w", seg.Info.ID, err)
+		}
+		b.Set(segKey, v, nil)
+		b.Delete(key('i', tenant, seg.Info.ID), nil)
+		stats.Segments++
+		stats.ArchiveBytes += seg.Info.ObjectBytes
+
+		for _, m := range seg.Messages {
+			if err := c.addMessage(b, tenant, seg.Info.ID, m, convs, &stats); err != nil {
+				return err
+			}
+			if m.Seq+1 > next {
+				next = m.Seq + 1
+			}
+		}
+	}
+
+	for _, conv := range convs {
+		v, err := json.Marshal(conv)
+		if err != nil {
+			return fmt.Errorf("catalog: encode conversation %s: %w", conv.Conversation, err)
+		}
+		b.Set(key('v', tenant, conv.Account, conv.Conversation), v, nil)
+	}
+	var seqBuf [8]byte
+	binary.BigEndian.PutUint64(seqBuf[:], next)
+	b.Set(key('n', tenant), seqBuf[:], nil)
+	sv, err := json.Marshal(stats)
+	if err != nil {
+		return fmt.Errorf("catalog: encode stats: %w", err)
+	}
+	b.Set(key('t', tenant), sv, nil)
+
+	if err := b.Commit(pebble.Sync); err != nil {
+		return fmt.Errorf("catalog: commit %d segments: %w", len(segs), err)
+	}
+	return nil
+}
+
+func (c *Catalog) addMessage(b *pebble.Batch, tenant, segID string, m *chat.Message, convs map[string]*Conversation, stats *Stats) error {
+	msgKey := key('m', tenant, m.ID)
+	if _, closer, err := b.Get(msgKey); err == nil {
+		closer.Close()
+		return nil
+	}
+	slim := *m
+	slim.Raw = nil
+	slim.RawFormat = ""
+	v, err := json.Marshal(Entry{Segment: segID, Message: &slim})
+	if err != nil {
+		return fmt.Errorf("catalog: encode message %s: %w", m.ID, err)
+	}
+	b.Set(msgKey, v, nil)
+	b.Set(append([]byte{'d', 0}, archive.DedupKey(m)...), []byte(m.ID), nil)
+	b.Set(threadKey(tenant, m.Account, m.Conversation, m.SentAt, m.ID), nil, nil)
+	stats.Messages++
+
+	ck := m.Account + "\x00" + m.Conversation
+	conv, ok := convs[ck]
+	if !ok {
+		conv = &Conversation{}
+		err := getJSONFrom(b, key('v', tenant, m.Account, m.Conversation), conv)
+		if errors.Is(err, ErrNotFound) {
+			conv = &Conversation{Account: m.Account, Conversation: m.Conversation, Source: m.Source, Kind: m.ConversationKind}
+			stats.Conversations++
+		} else if err != nil {
+			return err
+		}
+		convs[ck] = conv
+	}
+	conv.Messages++
+	if conv.First.IsZero() || m.SentAt.Before(conv.First) {
+		conv.First = m.SentAt
+	}
+	if m.SentAt.After(conv.Last) {
+		conv.Last = m.SentAt
+	}
+	return nil
+}
+
+func getJSONFrom(b *pebble.Batch, k []byte, v any) error {
+	data, closer, err := b.Get(k)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("catalog: get: %w", err)
+	}
+	defer closer.Close()
+	return json.Unmarshal(data, v)
+}
+
+func threadKey(tenant, account, conversation string, at time.Time, id string) []byte {
+	k := key('c', tenant, account, conversation)
+	k = append(k, 0)
+	k = binary.BigEndian.AppendUint64(k, uint64(at.UnixNano())^(1<<63))
+	return append(k, id...)
+}
+
+// MarkIndexed records that the segments' messages are in the search index.
+func (c *Catalog) MarkIndexed(tenant string, segmentIDs []string) error {
+	b := c.db.NewBatch()
+	defer b.Close()
+	for _, id := range segmentIDs {
+		b.Set(key('x', tenant, id), nil, nil)
+	}
+	if err := b.Commit(pebble.Sync); err != nil {
+		return fmt.Errorf("catalog: mark %d segments indexed: %w", len(segmentIDs), err)
+	}
+	return nil
+}
+
+// IsIndexed reports whether MarkIndexed was called for the segment.
+func (c *Catalog) IsIndexed(tenant, segmentID string) (bool, error) {
+	_, closer, err := c.db.Get(key('x', tenant, segmentID))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("catalog: read index mark of %s: %w", segmentID, err)
+	}
+	closer.Close()
+	return true, nil
+}
+
+// Segment returns one segment's row.
+func (c *Catalog) Segment(tenant, id string) (archive.SegmentInfo, error) {
+	var info archive.SegmentInfo
+	err := c.getJSON(key('s', tenant, id), &info)
+	return info, err
+}
+
+// Segments calls fn for every segment of the tenant, in id order (ULIDs,
+// so creation order).
+func (c *Catalog) Segments(tenant string, fn func(archive.SegmentInfo) error) error {
+	return c.scan(prefixOf('s', tenant), func(k, v []byte) error {
+		var info archive.SegmentInfo
+		if err := json.Unmarshal(v, &info); err != nil {
+			return fmt.Errorf("catalog: decode segment %q: %w", k, err)
+		}
+		return fn(info)
+	})
+}
+
+// Message returns one message's catalog entry.
+func (c *Catalog) Message(tenant, id string) (*Entry, error) {
+	var e Entry
+	if err := c.getJSON(key('m', tenant, id), &e); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return nil, fmt.Errorf("catalog: message %s: %w", id, ErrNotFound)
+		}
+		return nil, err
+	}
+	return &e, nil
+}
+
+// Thread calls fn for every message of a conversation in time order.
+func (c *Catalog) Thread(tenant, account, conversation string, fn func(*Entry) error) error {
+	p := prefixOf('c', tenant, account, conversation)
+	return c.scan(p, func(k, _ []byte) error {
+		id := string(k[len(p)+8:])
+		e, err := c.Message(tenant, id)
+		if err != nil {
+			return err
+		}
+		return fn(e)
+	})
+}
+
+// Conversations calls fn for every conversation of the tenant whose id is
+// conversation, across accounts; an empty conversation matches all.
+func (c *Catalog) Conversations(tenant, conversation string, fn func(Conversation) error) error {
+	return c.scan(prefixOf('v', tenant), func(k, v []byte) error {
+		var conv Conversation
+		if err := json.Unmarshal(v, &conv); err != nil {
+			return fmt.Errorf("catalog: decode conversation %q: %w", k, err)
+		}
+		if conversation != "" && conv.Conversation != conversation {
+			return nil
+		}
+		return fn(conv)
+	})
+}
+
+func (c *Catalog) scan(prefix []byte, fn func(k, v []byte) error) error {
+	it, err := c.db.NewIter(prefixBounds(prefix))
+	if err != nil {
+		return fmt.Errorf("catalog: scan: %w", err)
+	}
+	defer it.Close()
+	for it.First(); it.Valid(); it.Next() {
+		if err := fn(bytes.Clone(it.Key()), it.Value()); err != nil {
+			return err
+		}
+	}
+	return it.Error()
+}

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// chatseal runs the command line in-process and returns its exit code and
+// outputs.
+func chatseal(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+const quoteCase = "../../testdata/zalo/zca-dm-text-quote.jsonl"
+
+func TestDemo(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	code, out, errOut := chatseal(t, "demo", "--dir", dir)
+	if code != 0 {
+		t.Fatalf("demo exited %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"khóa thẻ", "thẻ bị khoá", "khoa the xong roi", "khiếu nại", "khieu nai", "ĐÃ THU HỒI/RECALLED", "nguyên vẹn / intact"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errOut, "recovery.key") || !strings.Contains(errOut, "Losing both keys") {
+		t.Errorf("demo did not tell where the keys are and why to back them up:\n%s", errOut)
+	}
+
+	// A second run replaces the earlier demo folder.
+	if code, _, errOut := chatseal(t, "demo", "--dir", dir); code != 0 {
+		t.Fatalf("second demo exited %d: %s", code, errOut)
+	}
+
+	other := t.TempDir()
+	os.WriteFile(filepath.Join(other, "important.txt"), []byte("x"), 0o600)
+	code, _, errOut = chatseal(t, "demo", "--dir", other)
+	if code != exitUsage || !strings.Contains(errOut, "DEMO_DIR_IN_USE") {
+		t.Errorf("demo over a foreign folder: exit %d, stderr %q; want exit %d with DEMO_DIR_IN_USE", code, errOut, exitUsage)
+	}
+	if _, err := os.Stat(filepath.Join(other, "important.txt")); err != nil {
+		t.Error("demo removed a file it did not create")
+	}
+}
+
+func TestCLI_ImportSearchShowStats(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	code, out, errOut := chatseal(t, "--data", data, "import", "--source", "zalo", "--account", "shop", "--account-uid", "8123456789012345678", quoteCase)
+	if code != 0 {
+		t.Fatalf("import exited %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "stored 3") {
+		t.Errorf("import summary lacks %q:\n%s", "stored 3", out)
+	}
+	code, out, _ = chatseal(t, "--data", data, "import", "--source", "zalo", "--account", "shop", "--account-uid", "8123456789012345678", quoteCase)
+	if code != 0 || !strings.Contains(out, "stored 0, duplicates 3") {
+		t.Errorf("second import: exit %d, output %q; want stored 0, duplicates 3", code, out)
+	}
+
+	code, out, errOut = chatseal(t, "--data", data, "search", "--json", "con size")
+	if code != 0 {
+		t.Fatalf("search exited %d: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 1 {
+		t.Fatalf("search --json printed %d lines, want 1:\n%s", len(lines), out)
+	}
+	var hit map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &hit); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"id", "source_id", "account", "conversation", "sent_at", "sender", "kind", "text"} {
+		if _, ok := hit[k]; !ok {
+			t.Errorf("search hit lacks %q: %s", k, lines[0])
+		}
+	}
+	if hit["source_id"] != "7100000000101" || hit["account"] != "shop" || hit["conversation"] != "7712345678901234567" {
+		t.Errorf("search hit = %s", lines[0])
+	}
+
+	code, out, errOut = chatseal(t, "--data", data, "show", "7712345678901234567")
+	if code != 0 || !strings.Contains(out, "↩ 7100000000101") || strings.Count(out, "\n    ") != 3 {
+		t.Errorf("show: exit %d\n%s%s", code, out, errOut)
+	}
+
+	code, out, _ = chatseal(t, "--data", data, "stats", "--json")
+	var stats map[string]any
+	if err := json.Unmarshal([]byte(out), &stats); code != 0 || err != nil {
+		t.Fatalf("stats --json: exit %d, %v: %s", code, err, out)
+	}
+	for _, k := range []string{"messages", "conversations", "segments", "archive_bytes"} {
+		if _, ok := stats[k]; !ok {
+			t.Errorf("stats lacks %q: %s", k, out)
+		}
+	}
+	if stats["messages"] != float64(3) || stats["conversations"] != float64(1) {
+		t.Errorf("stats = %s, want 3 messages in 1 conversation", out)
+	}
+
+	code, out, _ = chatseal(t, "--data", data, "keys", "show")
+	if code != 0 || strings.Count(out, "age1") != 2 {
+		t.Errorf("keys show: exit %d, want two age recipients:\n%s", code, out)
+	}
+
+	if code, out, _ := chatseal(t, "--data", data, "verify"); code != 0 || !strings.Contains(out, "intact") {
+		t.Fatalf("verify: exit %d\n%s", code, out)
+	}
+	var segment string
+	filepath.Walk(filepath.Join(data, "archive", "default", "segments"), func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			segment = p
+		}
+		return nil
+	})
+	b, _ := os.ReadFile(segment)
+	b[len(b)-1] ^= 0xff
+	os.WriteFile(segment, b, 0o600)
+	code, out, errOut = chatseal(t, "--data", data, "verify")
+	if code != exitDamaged || !strings.Contains(out, filepath.Base(segment)) || !strings.Contains(errOut, "ARCHIVE_DAMAGED") {
+		t.Errorf("verify of a damaged archive: exit %d, want %d naming %s\n%s%s", code, exitDamaged, filepath.Base(segment), out, errOut)
+	}
+}
+
+func TestCLI_Errors(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	cases := []struct {
+		name string
+		env  map[string]string
+		args []string
+		exit int
+		code string
+	}{
+		{"import without account", nil, []string{"--data", data, "import", quoteCase}, exitUsage, "ACCOUNT_REQUIRED"},
+		{"unknown source", nil, []string{"--data", data, "import", "--source", "icq", "--account", "a", quoteCase}, exitError, "IMPORT_FAILED"},
+		{"query syntax", nil, []string{"--data", data, "search", `"unclosed`}, exitUsage, "QUERY_SYNTAX"},
+		{"unknown flag", nil, []string{"--data", data, "search", "--bogus", "x"}, exitUsage, "USAGE"},
+		{"bad storage kind", map[string]string{"CHATSEAL_STORAGE_KIND": "tape"}, []string{"--data", data, "stats"}, exitUsage, "CONFIG_INVALID"},
+		{"s3 without endpoint", map[string]string{"CHATSEAL_STORAGE_KIND": "s3"}, []string{"--data", data, "stats"}, exitUsage, "CONFIG_INVALID"},
+		{"bad lock mode", map[string]string{"CHATSEAL_STORAGE_S3_LOCK_MODE": "forever"}, []string{"--data", data, "stats"}, exitUsage, "CONFIG_INVALID"},
+		{"unknown conversation", nil, []string{"--data", data, "show", "nobody"}, exitNotFound, "NOT_FOUND"},
+		{"missing config file", nil, []string{"--config", "/nonexistent/chatseal.yaml", "stats"}, exitUsage, "CONFIG_INVALID"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for k, v := range c.env {
+				t.Setenv(k, v)
+			}
+			code, _, errOut := chatseal(t, c.args...)
+			if code != c.exit || !strings.Contains(errOut, "["+c.code+"]") {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit %d with [%s]", code, errOut, c.exit, c.code)
+			}
+			if !strings.Contains(errOut, "Lỗi [") || !strings.Contains(errOut, "Error [") {
+				t.Errorf("error is not in Vietnamese and English:\n%s", errOut)
+			}
+		})
+	}
+}
+
+func TestCLI_EnvironmentSetsDataFolder(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "from-env")
+	t.Setenv("CHATSEAL_DATA", data)
+	if code, _, errOut := chatseal(t, "import", "--account", "shop", quoteCase); code != 0 {
+		t.Fatalf("import exited %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(data, "keys", "archive.key")); err != nil {
+		t.Errorf("CHATSEAL_DATA was not used: %v", err)
+	}
+}

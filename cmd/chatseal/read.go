@@ -1,0 +1,220 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+
+	"github.com/spf13/cobra"
+
+	"chatseal/chat"
+)
+
+func (a *app) searchCommand() *cobra.Command {
+	var asJSON bool
+	var limit, offset int
+	cmd := &cobra.Command{
+		Use:   "search [--json] [--limit N] QUERY",
+		Short: "Tìm tin nhắn / search messages",
+		Long: `Tìm tin nhắn, có dấu hoặc không dấu: "khoa the" tìm cả "khoá thẻ" và "khóa thẻ".
+Cú pháp: từ, "cụm từ", -từ, OR, (nhóm), from:, account:, conversation:, kind:, after:YYYY-MM-DD, before:YYYY-MM-DD.
+
+Searches messages with or without diacritics. Syntax: words, "phrases", -word, OR,
+(groups), from:, account:, conversation:, kind:, after:YYYY-MM-DD, before:YYYY-MM-DD
+(dates in the tenant's time zone).`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if limit < 1 {
+				ue := newUserError("USAGE", "--limit phải từ 1 trở lên", "--limit must be 1 or more", nil)
+				ue.Exit = exitUsage
+				return ue
+			}
+			vt, err := a.openVault(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer vt.Close()
+			res, err := vt.Search(cmd.Context(), strings.Join(args, " "), limit, offset)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				for _, h := range res.Hits {
+					writeJSON(a.stdout, h)
+				}
+				return nil
+			}
+			fmt.Fprintf(a.stdout, "%d kết quả / results\n", res.Total)
+			for _, h := range res.Hits {
+				fmt.Fprintf(a.stdout, "\n%s  %s/%s  %s\n  %s\n", h.SentAt.Format("2006-01-02 15:04"), h.Account, h.Conversation, senderLabel(h.Sender, h.Direction), oneLine(h.Text, h.Kind))
+			}
+			if res.Total > uint64(offset+len(res.Hits)) {
+				fmt.Fprintf(a.stdout, "\n… thêm %d kết quả; dùng --offset %d / %d more; use --offset %d\n",
+					res.Total-uint64(offset+len(res.Hits)), offset+len(res.Hits), res.Total-uint64(offset+len(res.Hits)), offset+len(res.Hits))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per hit")
+	cmd.Flags().IntVar(&limit, "limit", 20, "maximum number of hits to print")
+	cmd.Flags().IntVar(&offset, "offset", 0, "number of hits to skip, for paging")
+	return cmd
+}
+
+// senderLabel names a sender for a terminal: the display name, or the id
+// (or "staff" for the archived account, which Zalo leaves unnamed),
+// with an arrow for the direction (← from a customer, → from staff).
+func senderLabel(p chat.Participant, d chat.Direction) string {
+	who := p.Name
+	if who == "" && d == chat.Outbound {
+		who = "nhân viên/staff"
+	}
+	if who == "" {
+		who = p.ID
+	}
+	if d == chat.Outbound {
+		return "→ " + who
+	}
+	return "← " + who
+}
+
+func oneLine(text string, kind chat.Kind) string {
+	if text == "" {
+		return "[" + string(kind) + "]"
+	}
+	return strings.ReplaceAll(text, "\n", " ⏎ ")
+}
+
+func (a *app) showCommand() *cobra.Command {
+	var asJSON bool
+	var account string
+	cmd := &cobra.Command{
+		Use:   "show [--account ACCOUNT] [--json] CONVERSATION",
+		Short: "Xem toàn bộ một cuộc trò chuyện / show a whole conversation",
+		Long: `Hiện cuộc trò chuyện theo thứ tự thời gian. Tin nhắn đã thu hồi hoặc đã sửa được đánh dấu, không bao giờ bị ẩn.
+CONVERSATION là mã hội thoại (cột conversation của search), hoặc ACCOUNT/CONVERSATION.
+
+Shows a conversation in time order. Recalled and edited messages are marked, never hidden.
+CONVERSATION is the conversation id (the conversation column of search), or ACCOUNT/CONVERSATION.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			vt, err := a.openVault(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer vt.Close()
+			th, err := vt.Show(cmd.Context(), args[0], account)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				writeJSON(a.stdout, th)
+				return nil
+			}
+			c := th.Conversation
+			fmt.Fprintf(a.stdout, "Hội thoại / conversation %s/%s (%s, %s), %d tin nhắn / messages\n\n", c.Account, c.Conversation, c.Source, c.Kind, c.Messages)
+			for _, m := range th.Messages {
+				a.printThreadMessage(m)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the conversation as one JSON object")
+	cmd.Flags().StringVar(&account, "account", "", "account holding the conversation, when its id is in several")
+	return cmd
+}
+
+func (a *app) printThreadMessage(m chat.ThreadView) {
+	var marks []string
+	if m.RecalledAt != nil {
+		marks = append(marks, "ĐÃ THU HỒI/RECALLED "+m.RecalledAt.Format("15:04:05"))
+	}
+	if m.EditedAt != nil {
+		marks = append(marks, "ĐÃ SỬA/EDITED "+m.EditedAt.Format("15:04:05"))
+	}
+	for sender, r := range m.Reactions {
+		marks = append(marks, fmt.Sprintf("%s %s", r, sender))
+	}
+	line := oneLine(m.Text, m.Kind)
+	switch m.Kind {
+	case chat.KindRecall:
+		line = "[thu hồi tin nhắn / recalled message " + m.Target + "]"
+	case chat.KindReaction:
+		if m.ReactionRemoved {
+			line = "[bỏ cảm xúc / reaction removed on " + m.Target + "]"
+		} else {
+			line = "[cảm xúc / reaction " + m.Reaction + " on " + m.Target + "]"
+		}
+	}
+	if m.Text != "" && m.Kind != chat.KindText {
+		line = "[" + string(m.Kind) + "] " + line
+	}
+	for _, att := range m.Attachments {
+		name := att.Name
+		if name == "" {
+			name = att.URI
+		}
+		line += fmt.Sprintf(" [%s: %s]", att.Kind, name)
+	}
+	fmt.Fprintf(a.stdout, "%s %s (%s)", m.SentAt.Format("2006-01-02 15:04:05"), senderLabel(m.Sender, m.Direction), m.SourceID)
+	if m.ReplyTo != "" {
+		fmt.Fprintf(a.stdout, " ↩ %s", m.ReplyTo)
+	}
+	if len(marks) > 0 {
+		fmt.Fprintf(a.stdout, " {%s}", strings.Join(marks, "; "))
+	}
+	fmt.Fprintf(a.stdout, "\n    %s\n", line)
+}
+
+func (a *app) statsCommand() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "stats [--json]",
+		Short: "Số liệu của kho / archive totals",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			vt, err := a.openVault(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer vt.Close()
+			s, err := vt.Stats(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				writeJSON(a.stdout, s)
+				return nil
+			}
+			lock := "không / no (thư mục cục bộ: chatseal tự giữ quy tắc lưu giữ / local folder: chatseal enforces retention itself)"
+			if s.ObjectLock {
+				lock = "có / yes (S3 Object Lock)"
+			}
+			fmt.Fprintf(a.stdout, "Tenant:                              %s\n", s.Tenant)
+			fmt.Fprintf(a.stdout, "Tin nhắn / messages:                 %d\n", s.Messages)
+			fmt.Fprintf(a.stdout, "Hội thoại / conversations:           %d\n", s.Conversations)
+			fmt.Fprintf(a.stdout, "Phân đoạn / segments:                %d\n", s.Segments)
+			fmt.Fprintf(a.stdout, "Dung lượng kho / archive bytes:      %d (%s)\n", s.ArchiveBytes, humanBytes(s.ArchiveBytes))
+			fmt.Fprintf(a.stdout, "Đang chờ ghi / spooled:              %d\n", s.Spooled)
+			fmt.Fprintf(a.stdout, "Đã lập chỉ mục / indexed:            %d\n", s.Indexed)
+			fmt.Fprintf(a.stdout, "Khoá đối tượng / object lock:        %s\n", lock)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the totals as one JSON object")
+	return cmd
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
+
+	"chatseal/catalog"
+	"chatseal/index"
+	"chatseal/vault"
+)
+
+// Exit codes.
+const (
+	exitOK       = 0
+	exitError    = 1
+	exitUsage    = 2
+	exitDamaged  = 3 // verify found damage
+	exitNotFound = 4
+)
+
+// userError is an error shown to a person: Vietnamese first, English
+// second, with a stable English code that scripts and support can match.
+type userError struct {
+	Code string
+	VI   string
+	EN   string
+	Exit int
+	Err  error
+}
+
+func (e *userError) Error() string {
+	if e.Err != nil {
+		return e.Code + ": " + e.EN + ": " + e.Err.Error()
+	}
+	return e.Code + ": " + e.EN
+}
+
+func (e *userError) Unwrap() error { return e.Err }
+
+func newUserError(code, vi, en string, err error) *userError {
+	return &userError{Code: code, VI: vi, EN: en, Exit: exitError, Err: err}
+}
+
+type app struct {
+	v      *viper.Viper
+	stdout io.Writer
+	stderr io.Writer
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	a := &app{v: newViper(), stdout: stdout, stderr: stderr}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	return a.report(err)
+}
+
+// report prints err for a person and returns the exit code.
+func (a *app) report(err error) int {
+	var ue *userError
+	if !errors.As(err, &ue) {
+		ue = classify(err)
+	}
+	fmt.Fprintf(a.stderr, "Lỗi [%s]: %s\n", ue.Code, ue.VI)
+	fmt.Fprintf(a.stderr, "Error [%s]: %s\n", ue.Code, ue.EN)
+	if ue.Err != nil {
+		fmt.Fprintf(a.stderr, "  %v\n", ue.Err)
+	}
+	return ue.Exit
+}
+
+// classify turns an error from below into a userError with a code.
+func classify(err error) *userError {
+	var syn *index.SyntaxError
+	switch {
+	case errors.As(err, &syn):
+		ue := newUserError("QUERY_SYNTAX", "câu truy vấn không hợp lệ", "the query is not valid", err)
+		ue.Exit = exitUsage
+		return ue
+	case errors.Is(err, vault.ErrAmbiguous):
+		ue := newUserError("CONVERSATION_AMBIGUOUS", "mã hội thoại có ở nhiều tài khoản; hãy chọn bằng --account", "the conversation id exists in several accounts; pick one with --account", err)
+		ue.Exit = exitUsage
+		return ue
+	case errors.Is(err, catalog.ErrNotFound):
+		ue := newUserError("NOT_FOUND", "không tìm thấy", "not found", err)
+		ue.Exit = exitNotFound
+		return ue
+	case errors.Is(err, context.Canceled):
+		return newUserError("INTERRUPTED", "đã dừng theo yêu cầu; dữ liệu đã xác nhận vẫn an toàn trong hàng đợi", "stopped on request; acknowledged data is safe in the spool", nil)
+	}
+	return newUserError("FAILED", "thao tác thất bại", "the operation failed", err)
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "chatseal",
+		Short: "Lưu trữ tuân thủ cho tin nhắn doanh nghiệp / compliance archive for business chat",
+		Long: `chatseal lưu mọi cuộc trò chuyện (Zalo, …) vào kho lưu trữ chỉ-ghi-thêm, mã hoá bằng age,
+tìm kiếm tiếng Việt có hoặc không dấu, và kiểm tra kho còn nguyên vẹn.
+
+chatseal keeps every chat conversation in an append-only, age-encrypted archive,
+searches it in Vietnamese with or without diacritics, and verifies it is intact.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			path, _ := cmd.Flags().GetString("config")
+			if err := loadConfigFile(a.v, path); err != nil {
+				ue := newUserError("CONFIG_INVALID", "không đọc được tệp cấu hình", "cannot read the config file", err)
+				ue.Exit = exitUsage
+				return ue
+			}
+			return nil
+		},
+	}
+	bindGlobalFlags(a.v, root.PersistentFlags())
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		ue := newUserError("USAGE", "tham số không hợp lệ; xem --help", "invalid arguments; see --help", err)
+		ue.Exit = exitUsage
+		return ue
+	})
+	root.AddCommand(
+		a.importCommand(),
+		a.searchCommand(),
+		a.showCommand(),
+		a.statsCommand(),
+		a.verifyCommand(),
+		a.rebuildCommand(),
+		a.keysCommand(),
+		a.demoCommand(),
+	)
+	return root
+}
+
+// openVault opens the configured data folder and tells the user when new
+// keys were created.
+func (a *app) openVault(ctx context.Context) (*vault.Vault, error) {
+	cfg, err := vaultConfig(a.v, a.stderr)
+	if err != nil {
+		ue := newUserError("CONFIG_INVALID", "cấu hình không hợp lệ", "invalid configuration", err)
+		ue.Exit = exitUsage
+		return nil, ue
+	}
+	vt, err := vault.Open(ctx, cfg)
+	if err != nil {
+		return nil, newUserError("OPEN_FAILED", "không mở được thư mục dữ liệu "+cfg.DataDir, "cannot open the data folder "+cfg.DataDir, err)
+	}
+	if vt.KeysCreated != nil {
+		printKeysCreated(a.stderr, vt.KeysCreated.PrimaryPath, vt.KeysCreated.RecoveryPath)
+	}
+	return vt, nil
+}
+
+func printKeysCreated(w io.Writer, primary, recovery string) {
+	fmt.Fprintf(w, `Đã tạo khoá mã hoá mới cho kho lưu trữ / New archive keys were created:
+  khoá chính / primary key:       %s
+  khoá khôi phục / recovery key:  %s
+Hãy sao lưu cả hai tệp ngay bây giờ và cất khoá khôi phục ở nơi khác máy chủ này.
+Mất cả hai khoá là mất toàn bộ kho lưu trữ: không ai giải mã được nữa.
+Back up both files now and keep the recovery key away from this server.
+Losing both keys loses the whole archive: nobody can decrypt it again.
+
+`, primary, recovery)
+}

@@ -1,0 +1,262 @@
+// Package crypto manages the age keys that protect the archive.
+//
+// Who holds which key:
+//
+//   - The primary identity (keys/archive.key in the data folder) is used by
+//     the server to encrypt new segments and to read the archive for search,
+//     verify and rebuild.
+//   - The recovery identity (keys/recovery.key) is a second, independent key
+//     to which every segment is also encrypted. It exists so that the archive
+//     survives the loss of the primary key: move it off the server (a safe,
+//     an offline USB key, the company lawyer) after the first start.
+//
+// Every segment is encrypted to all recipients of the keyring, so either
+// identity alone decrypts every segment, with chatseal or with the standard
+// `age -d -i KEYFILE` tool. Losing both identities loses the archive: nobody,
+// including chatseal's authors, can decrypt it again.
+//
+// Key files are written with mode 0600 in a folder of mode 0700, through a
+// temporary file, fsync and rename, so a crash never leaves half a key.
+package crypto
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+)
+
+// File names inside the keys folder.
+const (
+	PrimaryFile  = "archive.key"
+	RecoveryFile = "recovery.key"
+)
+
+// ErrNoKeys is returned by Load when the keys folder holds no key files.
+var ErrNoKeys = errors.New("no archive keys")
+
+// Keyring is the set of identities a server can decrypt with and the set of
+// recipients it encrypts new segments to.
+type Keyring struct {
+	// Dir is the keys folder.
+	Dir string
+
+	identities []age.Identity
+	recipients []age.Recipient
+	// publicKeys are the recipients' age1... strings, in the same order.
+	publicKeys []string
+	// roles name each recipient: "primary", "recovery".
+	roles []string
+}
+
+// Created describes the key files that Create wrote, for the message that
+// tells the administrator to back them up.
+type Created struct {
+	PrimaryPath  string
+	RecoveryPath string
+}
+
+// Create makes a new primary and recovery identity in dir. It fails if either
+// key file already exists, so it never overwrites a key.
+func Create(dir string) (*Created, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("crypto: create keys folder %s: %w", dir, err)
+	}
+	created := &Created{
+		PrimaryPath:  filepath.Join(dir, PrimaryFile),
+		RecoveryPath: filepath.Join(dir, RecoveryFile),
+	}
+	for _, p := range []string{created.PrimaryPath, created.RecoveryPath} {
+		if _, err := os.Stat(p); err == nil {
+			return nil, fmt.Errorf("crypto: key file %s already exists; refusing to overwrite it", p)
+		}
+	}
+	if err := writeNewIdentity(created.PrimaryPath, "primary"); err != nil {
+		return nil, err
+	}
+	if err := writeNewIdentity(created.RecoveryPath, "recovery"); err != nil {
+		return nil, err
+	}
+	return created, nil
+}
+
+// Exists reports whether dir holds at least one of the key files.
+func Exists(dir string) bool {
+	for _, name := range []string{PrimaryFile, RecoveryFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// Load reads the keyring from dir. Both key files are needed to encrypt
+// (every segment goes to both recipients); ErrNoKeys is returned when neither
+// exists, and an error naming the missing file when only one does.
+func Load(dir string) (*Keyring, error) {
+	k := &Keyring{Dir: dir}
+	var missing []string
+	for _, f := range []struct{ name, role string }{{PrimaryFile, "primary"}, {RecoveryFile, "recovery"}} {
+		path := filepath.Join(dir, f.name)
+		id, err := readIdentity(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			missing = append(missing, path)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		k.identities = append(k.identities, id)
+		k.recipients = append(k.recipients, id.Recipient())
+		k.publicKeys = append(k.publicKeys, id.Recipient().String())
+		k.roles = append(k.roles, f.role)
+	}
+	switch len(missing) {
+	case 0:
+		return k, nil
+	case 2:
+		return nil, fmt.Errorf("crypto: %w in %s", ErrNoKeys, dir)
+	default:
+		return nil, fmt.Errorf("crypto: key file %s is missing; restore it from your backup (segments are encrypted to both keys, and chatseal will not write new segments without it)", missing[0])
+	}
+}
+
+// LoadIdentityFile reads one identity file for decryption only, for example
+// a recovery key brought back from offline storage.
+func LoadIdentityFile(path string) (*Keyring, error) {
+	id, err := readIdentity(path)
+	if err != nil {
+		return nil, err
+	}
+	return &Keyring{Dir: filepath.Dir(path), identities: []age.Identity{id}}, nil
+}
+
+// Recipient is one public key the archive encrypts to.
+type Recipient struct {
+	Role      string // "primary" or "recovery"
+	PublicKey string // age1...
+}
+
+// Recipients lists the keyring's recipients.
+func (k *Keyring) Recipients() []Recipient {
+	out := make([]Recipient, len(k.publicKeys))
+	for i := range k.publicKeys {
+		out[i] = Recipient{Role: k.roles[i], PublicKey: k.publicKeys[i]}
+	}
+	return out
+}
+
+// Encrypt returns a writer that encrypts to every recipient and writes the
+// age file to dst. The caller must Close it to flush the last chunk.
+func (k *Keyring) Encrypt(dst io.Writer) (io.WriteCloser, error) {
+	if len(k.recipients) == 0 {
+		return nil, errors.New("crypto: keyring has no recipients; it was loaded for decryption only")
+	}
+	w, err := age.Encrypt(dst, k.recipients...)
+	if err != nil {
+		return nil, fmt.Errorf("crypto: start encryption: %w", err)
+	}
+	return w, nil
+}
+
+// Seal encrypts plain to every recipient and returns the age file.
+func (k *Keyring) Seal(plain []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(len(plain) + 512)
+	w, err := k.Encrypt(&buf)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(plain); err != nil {
+		return nil, fmt.Errorf("crypto: encrypt: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("crypto: encrypt: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Decrypt returns a reader of the plaintext of the age file src. It fails
+// when none of the keyring's identities is a recipient of the file.
+func (k *Keyring) Decrypt(src io.Reader) (io.Reader, error) {
+	r, err := age.Decrypt(src, k.identities...)
+	if err != nil {
+		return nil, fmt.Errorf("crypto: decrypt: %w", err)
+	}
+	return r, nil
+}
+
+func writeNewIdentity(path, role string) error {
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		return fmt.Errorf("crypto: generate %s identity: %w", role, err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# chatseal %s archive key, created %s\n", role, time.Now().UTC().Format(time.RFC3339))
+	fmt.Fprintf(&b, "# public key: %s\n", id.Recipient())
+	fmt.Fprintf(&b, "%s\n", id)
+	return writeFileAtomic(path, []byte(b.String()), 0o600)
+}
+
+func readIdentity(path string) (*age.X25519Identity, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("crypto: read key file %s: %w", path, err)
+	}
+	ids, err := age.ParseIdentities(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("crypto: key file %s is not a valid age identity file: %w", path, err)
+	}
+	if len(ids) != 1 {
+		return nil, fmt.Errorf("crypto: key file %s holds %d identities, want exactly 1", path, len(ids))
+	}
+	x, ok := ids[0].(*age.X25519Identity)
+	if !ok {
+		return nil, fmt.Errorf("crypto: key file %s holds a %T, want an X25519 identity (AGE-SECRET-KEY-1...)", path, ids[0])
+	}
+	return x, nil
+}
+
+// writeFileAtomic writes data to path through a temporary file in the same
+// folder, fsyncs it and renames it into place, then fsyncs the folder.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
+	if err != nil {
+		return fmt.Errorf("crypto: write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return fmt.Errorf("crypto: write %s: %w", path, err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("crypto: write %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("crypto: write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("crypto: write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("crypto: write %s: %w", path, err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}

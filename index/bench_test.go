@@ -1,0 +1,225 @@
+package index
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"golang.org/x/text/unicode/norm"
+
+	"chatseal/chat"
+)
+
+// Benchmark corpus size and batch size. The product indexes imports in
+// batches of 1,000.
+const (
+	benchMessages  = 20000
+	benchBatchSize = 1000
+)
+
+// benchWords is the vocabulary of the synthetic messages: words of customer
+// service chats in Vietnamese, with their diacritics.
+var benchWords = strings.Fields(`
+anh chị em bạn mình tôi chúng ta các khách hàng nhân viên cửa hàng công ty
+ngân hàng thẻ tín dụng tài khoản chuyển khoản số tiền giao dịch hóa đơn
+khiếu nại phản ánh hỗ trợ tư vấn đơn hàng giao hàng nhận hàng đổi trả
+hoàn tiền bảo hành sản phẩm dịch vụ giá khuyến mãi giảm giá miễn phí
+hôm nay ngày mai hôm qua tuần sau tháng này sáng chiều tối lúc giờ phút
+đã đang sẽ chưa không có được rồi nhé nha ạ vâng dạ ok cảm ơn xin lỗi
+gửi nhận kiểm tra xác nhận hủy đặt thanh toán liên hệ gọi nhắn tin
+số điện thoại địa chỉ mã OTP mật khẩu đăng nhập ứng dụng lỗi chậm
+bị mất khóa mở tạm ngưng phí lãi suất hạn mức vay trả góp hợp đồng
+rất quá lắm hơi cũng vẫn còn nữa thôi chỉ mới vừa luôn ngay liền
+Hà Nội Sài Gòn Đà Nẵng Cần Thơ Hải Phòng quận huyện phường đường
+vui lòng chờ đợi giải quyết sớm nhất có thể trường hợp thông tin
+`)
+
+// benchExtras are tokens that chats mix in: amounts, phone numbers, emoji.
+var benchExtras = []string{"350k", "1tr5", "1.500.000đ", "0901234567", "100tr", "👍", "🙏", "!!", "?", "...", "2024"}
+
+// syntheticMessages returns n deterministic messages of about 15 words. One
+// message in four is typed without diacritics, as many chat users do.
+func syntheticMessages(n int) []*chat.Message {
+	rng := rand.New(rand.NewPCG(2024, 7))
+	base := time.Date(2024, 3, 1, 8, 0, 0, 0, time.UTC)
+	msgs := make([]*chat.Message, n)
+	var b strings.Builder
+	for i := range msgs {
+		b.Reset()
+		words := 10 + rng.IntN(11)
+		for w := 0; w < words; w++ {
+			if w > 0 {
+				b.WriteByte(' ')
+			}
+			if rng.IntN(12) == 0 {
+				b.WriteString(benchExtras[rng.IntN(len(benchExtras))])
+				continue
+			}
+			word := benchWords[rng.IntN(len(benchWords))]
+			if w == 0 {
+				word = capitalize(word)
+			}
+			b.WriteString(word)
+		}
+		b.WriteByte('.')
+		text := b.String()
+		if i%4 == 3 {
+			text = stripMarks(text)
+		}
+
+		m := &chat.Message{
+			ID:           fmt.Sprintf("01HZ%022d", i),
+			Tenant:       chat.DefaultTenant,
+			Source:       "zalo",
+			Account:      fmt.Sprintf("cskh-hn-%02d", i%5),
+			Conversation: fmt.Sprintf("conv-%04d", rng.IntN(400)),
+			SentAt:       base.Add(time.Duration(i) * 37 * time.Second),
+			Sender:       chat.Participant{ID: fmt.Sprintf("u%03d", rng.IntN(60)), Name: "Nguyễn Văn An"},
+			Direction:    chat.Inbound,
+			Kind:         chat.KindText,
+			Text:         text,
+		}
+		if i%2 == 1 {
+			m.Direction = chat.Outbound
+			m.Sender.Name = "Trần Thị Bích"
+		}
+		if i%50 == 0 {
+			m.Kind = chat.KindFile
+			m.Attachments = []chat.Attachment{{Kind: "file", Name: "hợp đồng vay.pdf"}}
+		}
+		msgs[i] = m
+	}
+	return msgs
+}
+
+func capitalize(s string) string {
+	for i, r := range s {
+		return string(unicode.ToUpper(r)) + s[i+len(string(r)):]
+	}
+	return s
+}
+
+// stripMarks removes every combining mark and writes đ as d, keeping case
+// and punctuation: text typed without diacritics.
+func stripMarks(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case r == 'đ':
+			b.WriteByte('d')
+		case r == 'Đ':
+			b.WriteByte('D')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// baselineDoc is the document of the raw Bleve baseline: the message text
+// and nothing else.
+type baselineDoc struct {
+	Text string `json:"text"`
+}
+
+// baselineMapping maps baselineDoc as a plain Bleve user would: one text
+// field with the folded analyzer and Bleve's default field options (stored,
+// term vectors, doc values, included in _all).
+func baselineMapping() *mapping.IndexMappingImpl {
+	m := bleve.NewIndexMapping()
+	doc := bleve.NewDocumentStaticMapping()
+	text := bleve.NewTextFieldMapping()
+	text.Analyzer = foldedAnalyzerName
+	doc.AddFieldMappingsAt("text", text)
+	m.DefaultMapping = doc
+	return m
+}
+
+// runBaseline indexes msgs into a new raw Bleve index at dir and returns the
+// time from creation to close.
+func runBaseline(b *testing.B, dir string, msgs []*chat.Message) time.Duration {
+	start := time.Now()
+	idx, err := bleve.New(dir, baselineMapping())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for from := 0; from < len(msgs); from += benchBatchSize {
+		batch := idx.NewBatch()
+		for _, m := range msgs[from:min(from+benchBatchSize, len(msgs))] {
+			if err := batch.Index(m.ID, baselineDoc{Text: strings.Join(messageTextParts(m), "\n")}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := idx.Batch(batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := idx.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(start)
+}
+
+// runIndex indexes msgs with Index.Add into a new index at dir and returns
+// the time from creation to close.
+func runIndex(b *testing.B, dir string, msgs []*chat.Message) time.Duration {
+	start := time.Now()
+	x, err := Open(Config{Path: dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for from := 0; from < len(msgs); from += benchBatchSize {
+		if err := x.Add(msgs[from:min(from+benchBatchSize, len(msgs))]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := x.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(start)
+}
+
+// BenchmarkIndex compares, in one run, the raw Bleve baseline with Index.Add
+// on the same messages. The runs alternate baseline, index, index, baseline,
+// so that drift in machine load falls on both sides alike. Metrics:
+// baseline_msgs/s, index_msgs/s and ratio (index over baseline).
+func BenchmarkIndex(b *testing.B) {
+	msgs := syntheticMessages(benchMessages)
+	var baseline, ours time.Duration
+	for b.Loop() {
+		baseline += runBaseline(b, b.TempDir(), msgs)
+		ours += runIndex(b, b.TempDir(), msgs)
+		ours += runIndex(b, b.TempDir(), msgs)
+		baseline += runBaseline(b, b.TempDir(), msgs)
+	}
+	runs := float64(2 * b.N * len(msgs))
+	baselineRate := runs / baseline.Seconds()
+	oursRate := runs / ours.Seconds()
+	b.ReportMetric(baselineRate, "baseline_msgs/s")
+	b.ReportMetric(oursRate, "index_msgs/s")
+	b.ReportMetric(oursRate/baselineRate, "ratio")
+}
+
+// BenchmarkAnalyze measures the tokenizer and folding alone.
+func BenchmarkAnalyze(b *testing.B) {
+	msgs := syntheticMessages(1000)
+	bytes := 0
+	for _, m := range msgs {
+		bytes += len(m.Text)
+	}
+	b.SetBytes(int64(bytes))
+	var a analysis
+	for b.Loop() {
+		for _, m := range msgs {
+			a.folded, a.exact, a.tokens, a.position = a.folded[:0], a.exact[:0], a.tokens[:0], 0
+			analyze(&a, m.Text)
+		}
+	}
+	b.ReportMetric(float64(b.N*len(msgs))/b.Elapsed().Seconds(), "msgs/s")
+}

@@ -1,0 +1,135 @@
+package index
+
+import (
+	bleveanalysis "github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
+)
+
+// Field names of a message document.
+const (
+	fieldText         = "text"         // folded words of the text, with positions
+	fieldExact        = "exact"        // exact forms of the words that have marks
+	fieldSenderID     = "sender_id"    // keyword
+	fieldSenderName   = "sender_name"  // folded words of the sender's display name
+	fieldAccount      = "account"      // keyword
+	fieldConversation = "conversation" // keyword
+	fieldKind         = "kind"         // keyword, lowercase
+	fieldSource       = "source"       // keyword, lowercase
+	fieldDirection    = "direction"    // keyword: in or out
+	fieldSentAt       = "sent_at"      // quarter-hour trie terms, see sentAtField
+)
+
+// Names under which the analyzers are registered with bleve. An index on
+// disk refers to them by name, so they must not change.
+const (
+	foldedAnalyzerName = "chatseal_folded"
+	exactAnalyzerName  = "chatseal_exact"
+)
+
+func init() {
+	if err := registry.RegisterAnalyzer(foldedAnalyzerName, func(map[string]interface{}, *registry.Cache) (bleveanalysis.Analyzer, error) {
+		return foldedAnalyzer{}, nil
+	}); err != nil {
+		panic("index: internal error: " + err.Error())
+	}
+	if err := registry.RegisterAnalyzer(exactAnalyzerName, func(map[string]interface{}, *registry.Cache) (bleveanalysis.Analyzer, error) {
+		return exactAnalyzer{}, nil
+	}); err != nil {
+		panic("index: internal error: " + err.Error())
+	}
+}
+
+// foldedAnalyzer is the bleve form of the folded analysis: one token per
+// word, the folded term, byte offsets and positions.
+type foldedAnalyzer struct{}
+
+func (foldedAnalyzer) Analyze(input []byte) bleveanalysis.TokenStream {
+	var a analysis
+	analyze(&a, input)
+	stream := make(bleveanalysis.TokenStream, len(a.tokens))
+	tokens := make([]bleveanalysis.Token, len(a.tokens))
+	for i := range a.tokens {
+		t := &a.tokens[i]
+		tokens[i] = bleveanalysis.Token{
+			Term:     a.foldedTerm(t),
+			Start:    t.start,
+			End:      t.end,
+			Position: t.position,
+			Type:     bleveanalysis.AlphaNumeric,
+		}
+		stream[i] = &tokens[i]
+	}
+	return stream
+}
+
+// exactAnalyzer is the bleve form of the exact analysis. Like the exact
+// field it emits only the words whose exact form differs from the folded
+// form; positions still count every word.
+type exactAnalyzer struct{}
+
+func (exactAnalyzer) Analyze(input []byte) bleveanalysis.TokenStream {
+	var a analysis
+	analyze(&a, input)
+	stream := make(bleveanalysis.TokenStream, 0, len(a.tokens))
+	tokens := make([]bleveanalysis.Token, 0, len(a.tokens))
+	for i := range a.tokens {
+		t := &a.tokens[i]
+		exact := a.exactTerm(t)
+		if exact == nil {
+			continue
+		}
+		tokens = append(tokens, bleveanalysis.Token{
+			Term:     exact,
+			Start:    t.start,
+			End:      t.end,
+			Position: t.position,
+			Type:     bleveanalysis.AlphaNumeric,
+		})
+	}
+	for i := range tokens {
+		stream = append(stream, &tokens[i])
+	}
+	return stream
+}
+
+// newMapping returns the index mapping of message documents. Add builds
+// documents directly and does not use it; it records the fields and their
+// analyzers in the index metadata so that bleve's own queries (a match
+// query on "text", for example) analyse input as the index did.
+func newMapping() *mapping.IndexMappingImpl {
+	m := mapping.NewIndexMapping()
+	m.DefaultAnalyzer = foldedAnalyzerName
+	m.DefaultField = fieldText
+	m.StoreDynamic = false
+	m.IndexDynamic = false
+	m.DocValuesDynamic = false
+
+	doc := mapping.NewDocumentStaticMapping()
+	doc.AddSubDocumentMapping("_all", mapping.NewDocumentDisabledMapping())
+
+	doc.AddFieldMappingsAt(fieldText, textFieldMapping(foldedAnalyzerName, true))
+	doc.AddFieldMappingsAt(fieldExact, textFieldMapping(exactAnalyzerName, false))
+	doc.AddFieldMappingsAt(fieldSenderName, textFieldMapping(foldedAnalyzerName, false))
+	for _, name := range []string{fieldSenderID, fieldAccount, fieldConversation, fieldKind, fieldSource, fieldDirection} {
+		doc.AddFieldMappingsAt(name, textFieldMapping(keyword.Name, false))
+	}
+
+	// The terms of sent_at are binary and only sentAtQuery reads them; a
+	// bleve date range query would not work on them.
+	doc.AddFieldMappingsAt(fieldSentAt, textFieldMapping(keyword.Name, false))
+
+	m.DefaultMapping = doc
+	return m
+}
+
+func textFieldMapping(analyzer string, positions bool) *mapping.FieldMapping {
+	f := mapping.NewTextFieldMapping()
+	f.Analyzer = analyzer
+	f.Store = false
+	f.IncludeInAll = false
+	f.IncludeTermVectors = positions
+	f.DocValues = false
+	return f
+}

@@ -1,0 +1,375 @@
+package index
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"chatseal/chat"
+)
+
+// SyntaxError is a query that cannot be parsed.
+type SyntaxError struct {
+	// Pos is the 1-based column, counted in characters, where the problem is.
+	Pos int
+	// Expected describes what the parser expected at Pos.
+	Expected string
+	// Got describes what it found instead: quoted text from the query, or
+	// "end of query".
+	Got string
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("query: column %d: expected %s, got %s", e.Pos, e.Expected, e.Got)
+}
+
+// maxDepth bounds the nesting of parentheses, so that a hostile query cannot
+// exhaust the stack.
+const maxDepth = 32
+
+// fieldNames lists the query fields in the order an error message names them.
+var fieldNames = []string{"from", "account", "conversation", "kind", "source", "after", "before"}
+
+type nodeKind uint8
+
+const (
+	nodeAnd   nodeKind = iota // every child matches
+	nodeOr                    // at least one child matches
+	nodeNot                   // the one child does not match
+	nodeText                  // a word or a phrase of the message text
+	nodeField                 // field:value
+)
+
+// node is the syntax tree of a query.
+type node struct {
+	kind     nodeKind
+	children []*node
+	// text is the word, the phrase without its quotes, or the field value.
+	text   string
+	phrase bool
+	// field is the lowercase field name of a nodeField.
+	field string
+	// date is the start of the day named by an after: or before: value.
+	date time.Time
+}
+
+type parser struct {
+	src string
+	pos int // byte offset of the next unread character
+	loc *time.Location
+}
+
+// parseTree parses the query language that ParseQuery documents.
+func parseTree(src string, loc *time.Location) (*node, error) {
+	p := &parser{src: src, loc: loc}
+	n, err := p.parseSequence(0, -1)
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// parseSequence parses terms joined by AND up to the end of the query or,
+// inside a group, up to its closing parenthesis, which it leaves unread.
+// open is the byte offset of the group's opening parenthesis, -1 at the top.
+func (p *parser) parseSequence(depth, open int) (*node, error) {
+	and := &node{kind: nodeAnd}
+	for {
+		p.skipSpace()
+		if p.eof() {
+			if open >= 0 {
+				return nil, p.errorAt(p.pos, fmt.Sprintf(`")" to close the group opened at column %d`, p.column(open)))
+			}
+			break
+		}
+		if p.peek() == ')' {
+			if open < 0 {
+				return nil, p.errorAt(p.pos, "a search term or the end of the query")
+			}
+			break
+		}
+		child, err := p.parseOr(depth)
+		if err != nil {
+			return nil, err
+		}
+		and.children = append(and.children, child)
+	}
+	if len(and.children) == 0 {
+		return nil, p.errorAt(p.pos, "a search term")
+	}
+	return and, nil
+}
+
+// parseOr parses terms joined by OR. OR binds tighter than the implicit AND,
+// as in Gmail: "a b OR c" is a AND (b OR c).
+func (p *parser) parseOr(depth int) (*node, error) {
+	first, err := p.parseUnary(depth)
+	if err != nil {
+		return nil, err
+	}
+	or := &node{kind: nodeOr, children: []*node{first}}
+	for {
+		save := p.pos
+		p.skipSpace()
+		if !p.atOperatorOR() {
+			p.pos = save
+			break
+		}
+		p.pos += len("OR")
+		p.skipSpace()
+		if p.eof() || p.peek() == ')' {
+			return nil, p.errorAt(p.pos, `a search term after "OR"`)
+		}
+		next, err := p.parseUnary(depth)
+		if err != nil {
+			return nil, err
+		}
+		or.children = append(or.children, next)
+	}
+	if len(or.children) == 1 {
+		return first, nil
+	}
+	return or, nil
+}
+
+// parseUnary parses a term with an optional leading "-".
+func (p *parser) parseUnary(depth int) (*node, error) {
+	if p.atOperatorOR() {
+		return nil, p.errorAt(p.pos, `a search term before "OR"`)
+	}
+	if p.peek() != '-' {
+		return p.parsePrimary(depth)
+	}
+	p.pos++
+	if p.eof() || p.atSpace() || p.peek() == ')' {
+		return nil, p.errorAt(p.pos, `a word, phrase, field or group after "-"`)
+	}
+	child, err := p.parsePrimary(depth)
+	if err != nil {
+		return nil, err
+	}
+	return &node{kind: nodeNot, children: []*node{child}}, nil
+}
+
+// parsePrimary parses a group, a phrase, a field or a word.
+func (p *parser) parsePrimary(depth int) (*node, error) {
+	switch p.peek() {
+	case '(':
+		if depth >= maxDepth {
+			return nil, p.errorAt(p.pos, fmt.Sprintf("at most %d nested groups", maxDepth))
+		}
+		open := p.pos
+		p.pos++
+		inner, err := p.parseSequence(depth+1, open)
+		if err != nil {
+			return nil, err
+		}
+		p.pos++ // the ")" that parseSequence stopped at
+		return inner, nil
+	case '"':
+		text, err := p.parseQuoted()
+		if err != nil {
+			return nil, err
+		}
+		return &node{kind: nodeText, text: text, phrase: true}, nil
+	}
+
+	start := p.pos
+	word := p.readWord()
+	if colon := strings.IndexByte(word, ':'); colon > 0 && isASCIILetters(word[:colon]) && !strings.HasPrefix(word[colon+1:], "//") {
+		return p.parseField(start, word[:colon], word[colon+1:])
+	}
+	return &node{kind: nodeText, text: word}, nil
+}
+
+// parseField parses the value of the field name, which starts the word at
+// byte offset start. rest is what followed the colon in that word; when it
+// is empty the value may be a quoted phrase.
+func (p *parser) parseField(start int, name, rest string) (*node, error) {
+	field := strings.ToLower(name)
+	if !isField(field) {
+		return nil, &SyntaxError{
+			Pos:      p.column(start),
+			Expected: "a field among " + strings.Join(fieldNames, ": ") + ":",
+			Got:      fmt.Sprintf("%q", name+":"),
+		}
+	}
+
+	valueStart := start + len(name) + 1
+	value := rest
+	if rest == "" && p.peek() == '"' {
+		var err error
+		if value, err = p.parseQuoted(); err != nil {
+			return nil, err
+		}
+		if strings.TrimSpace(value) == "" {
+			return nil, &SyntaxError{Pos: p.column(valueStart), Expected: fmt.Sprintf("a value after %q", field+":"), Got: "an empty phrase"}
+		}
+	}
+	if value == "" {
+		return nil, p.errorAt(valueStart, fmt.Sprintf("a value after %q", field+":"))
+	}
+
+	n := &node{kind: nodeField, field: field, text: value}
+	switch field {
+	case "after", "before":
+		date, err := time.ParseInLocation(time.DateOnly, value, p.loc)
+		if err != nil || len(value) != len(time.DateOnly) {
+			return nil, &SyntaxError{Pos: p.column(valueStart), Expected: fmt.Sprintf("a date YYYY-MM-DD after %q", field+":"), Got: fmt.Sprintf("%q", value)}
+		}
+		n.date = date
+	case "kind":
+		n.text = lowerASCII(value)
+		if !isKind(n.text) {
+			names := make([]string, len(chat.Kinds))
+			for i, k := range chat.Kinds {
+				names[i] = string(k)
+			}
+			return nil, &SyntaxError{Pos: p.column(valueStart), Expected: "a message kind among " + strings.Join(names, ", "), Got: fmt.Sprintf("%q", value)}
+		}
+	case "source":
+		n.text = lowerASCII(value)
+	}
+	return n, nil
+}
+
+// parseQuoted reads a phrase in double quotes and returns its content. There
+// is no escape: the phrase ends at the next double quote.
+func (p *parser) parseQuoted() (string, error) {
+	open := p.pos
+	p.pos++
+	end := strings.IndexByte(p.src[p.pos:], '"')
+	if end < 0 {
+		p.pos = len(p.src)
+		return "", p.errorAt(p.pos, fmt.Sprintf(`a closing '"' for the phrase opened at column %d`, p.column(open)))
+	}
+	text := p.src[p.pos : p.pos+end]
+	p.pos += end + 1
+	return text, nil
+}
+
+// readWord reads up to the next space, parenthesis or double quote.
+func (p *parser) readWord() string {
+	start := p.pos
+	for !p.eof() {
+		switch c := p.peek(); c {
+		case '(', ')', '"':
+			return p.src[start:p.pos]
+		}
+		if p.atSpace() {
+			return p.src[start:p.pos]
+		}
+		_, size := utf8.DecodeRuneInString(p.src[p.pos:])
+		p.pos += size
+	}
+	return p.src[start:p.pos]
+}
+
+// atOperatorOR reports whether the next word is the operator OR: uppercase
+// and followed by a space, a parenthesis, a quote or the end of the query.
+func (p *parser) atOperatorOR() bool {
+	if !strings.HasPrefix(p.src[p.pos:], "OR") {
+		return false
+	}
+	after := p.pos + len("OR")
+	if after == len(p.src) {
+		return true
+	}
+	switch p.src[after] {
+	case '(', ')', '"':
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(p.src[after:])
+	return unicode.IsSpace(r)
+}
+
+func (p *parser) eof() bool { return p.pos >= len(p.src) }
+
+func (p *parser) peek() byte {
+	if p.eof() {
+		return 0
+	}
+	return p.src[p.pos]
+}
+
+func (p *parser) atSpace() bool {
+	if p.eof() {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(p.src[p.pos:])
+	return unicode.IsSpace(r)
+}
+
+func (p *parser) skipSpace() {
+	for p.atSpace() {
+		_, size := utf8.DecodeRuneInString(p.src[p.pos:])
+		p.pos += size
+	}
+}
+
+// column converts a byte offset of the query to a 1-based column in
+// characters.
+func (p *parser) column(offset int) int {
+	return utf8.RuneCountInString(p.src[:offset]) + 1
+}
+
+// errorAt returns a SyntaxError at byte offset offset that describes what is
+// found there.
+func (p *parser) errorAt(offset int, expected string) *SyntaxError {
+	return &SyntaxError{Pos: p.column(offset), Expected: expected, Got: p.describe(offset)}
+}
+
+// describe names what the query holds at byte offset offset: the end, a
+// space, or the word or symbol there.
+func (p *parser) describe(offset int) string {
+	if offset >= len(p.src) {
+		return "end of query"
+	}
+	r, size := utf8.DecodeRuneInString(p.src[offset:])
+	if unicode.IsSpace(r) {
+		return "a space"
+	}
+	switch r {
+	case '(', ')', '"':
+		return fmt.Sprintf("%q", string(r))
+	}
+	end := offset + size
+	for end < len(p.src) {
+		r, size := utf8.DecodeRuneInString(p.src[end:])
+		if unicode.IsSpace(r) || r == '(' || r == ')' || r == '"' {
+			break
+		}
+		end += size
+	}
+	return fmt.Sprintf("%q", p.src[offset:end])
+}
+
+func isASCIILetters(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func isField(name string) bool {
+	for _, f := range fieldNames {
+		if f == name {
+			return true
+		}
+	}
+	return false
+}
+
+func isKind(value string) bool {
+	for _, k := range chat.Kinds {
+		if string(k) == value {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,197 @@
+package index
+
+import (
+	"time"
+
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// exactBoost weighs a match of a word's exact form (its diacritics) against
+// the match of its folded form, which every hit has. Tests check that it
+// ranks "thẻ" above "thế" for the query thẻ.
+const exactBoost = 2.0
+
+// ParseQuery parses a search query and returns the bleve query that runs it
+// on an index built by Add. Dates are read in loc; nil means
+// Asia/Ho_Chi_Minh. A malformed query returns a *SyntaxError.
+//
+// The language, close to Gmail's:
+//
+//	khiếu nại            every word must match, diacritics optional
+//	"thẻ tín dụng"       the words in this order
+//	-spam  -"mã OTP"     the word or phrase must not match
+//	a OR b               either; OR binds tighter than the implicit AND
+//	(a OR b) c           parentheses group
+//	from:u123            sender id exactly, or words of the sender's name
+//	from:"Nguyễn An"     a quoted value may hold spaces
+//	account:cskh-hn-01   archived messaging account, exactly
+//	conversation:g42     conversation id, exactly
+//	kind:image           message kind (chat.Kinds), any case
+//	source:zalo          chat platform, any case
+//	after:2024-03-01     sent on or after 00:00 of that day in loc
+//	before:2024-04-01    sent before 00:00 of that day in loc
+//
+// Words and phrases match the folded text, so khieu nai finds khiếu nại and
+// -thẻ also excludes thế. Where the query has diacritics, hits with the same
+// diacritics score higher. A word is split like the indexed text, and a word
+// that splits into several ("khiếu-nại", "0901.234.567") is matched as a
+// phrase. A word with no letters or digits is ignored; a query made only of
+// such words matches nothing. A query of only exclusions matches every
+// message except those. Field names are ASCII letters before a colon; an
+// unknown name is an error, except before "//" as in a URL.
+func ParseQuery(q string, loc *time.Location) (query.Query, error) {
+	if loc == nil {
+		loc = defaultLocation()
+	}
+	tree, err := parseTree(q, loc)
+	if err != nil {
+		return nil, err
+	}
+	built := buildQuery(tree)
+	if built == nil {
+		return query.NewMatchNoneQuery(), nil
+	}
+	return built, nil
+}
+
+// buildQuery returns the bleve query of n, or nil when n has nothing to
+// search for (only words without letters or digits).
+func buildQuery(n *node) query.Query {
+	switch n.kind {
+	case nodeAnd:
+		return buildAnd(n.children)
+	case nodeOr:
+		var alternatives []query.Query
+		for _, child := range n.children {
+			if q := buildQuery(child); q != nil {
+				alternatives = append(alternatives, q)
+			}
+		}
+		switch len(alternatives) {
+		case 0:
+			return nil
+		case 1:
+			return alternatives[0]
+		}
+		return query.NewDisjunctionQuery(alternatives)
+	case nodeNot:
+		// An exclusion outside a sequence, as in "a OR -b".
+		return buildAnd([]*node{n})
+	case nodeText:
+		return buildText(n.text, n.phrase)
+	case nodeField:
+		return buildField(n)
+	}
+	panic("index: internal error: unknown query node kind")
+}
+
+// buildAnd returns the query that all of children match. Exclusions become
+// must-not clauses, and fields become a filter, which selects without adding
+// to the score, so ranking depends on the words alone. With no words or
+// fields, the query matches every message not excluded.
+func buildAnd(children []*node) query.Query {
+	var must, filters, mustNot []query.Query
+	for _, child := range children {
+		switch child.kind {
+		case nodeNot:
+			if q := buildQuery(child.children[0]); q != nil {
+				mustNot = append(mustNot, q)
+			}
+		case nodeField:
+			filters = append(filters, buildField(child))
+		default:
+			if q := buildQuery(child); q != nil {
+				must = append(must, q)
+			}
+		}
+	}
+	if len(must)+len(filters)+len(mustNot) == 0 {
+		return nil
+	}
+	if len(must) == 1 && len(filters) == 0 && len(mustNot) == 0 {
+		return must[0]
+	}
+
+	b := query.NewBooleanQuery(must, nil, mustNot)
+	switch len(filters) {
+	case 0:
+	case 1:
+		b.AddFilter(filters[0])
+	default:
+		b.AddFilter(query.NewConjunctionQuery(filters))
+	}
+	return b
+}
+
+// buildText returns the query of a word or phrase: its folded terms must
+// match, in order when there are several, and the exact forms of the words
+// that have diacritics add to the score. It returns nil when text has no
+// letters or digits.
+func buildText(text string, phrase bool) query.Query {
+	var a analysis
+	analyze(&a, text)
+	if len(a.tokens) == 0 {
+		return nil
+	}
+
+	var folded query.Query
+	if len(a.tokens) == 1 {
+		folded = termQuery(fieldText, string(a.foldedTerm(&a.tokens[0])))
+	} else {
+		terms := make([]string, len(a.tokens))
+		for i := range a.tokens {
+			terms[i] = string(a.foldedTerm(&a.tokens[i]))
+		}
+		folded = query.NewPhraseQuery(terms, fieldText)
+	}
+
+	var exact []query.Query
+	for i := range a.tokens {
+		if term := a.exactTerm(&a.tokens[i]); term != nil {
+			q := termQuery(fieldExact, string(term))
+			q.SetBoost(exactBoost)
+			exact = append(exact, q)
+		}
+	}
+	if len(exact) == 0 {
+		return folded
+	}
+	return query.NewBooleanQuery([]query.Query{folded}, exact, nil)
+}
+
+// buildField returns the query of a field:value term.
+func buildField(n *node) query.Query {
+	switch n.field {
+	case "from":
+		byID := termQuery(fieldSenderID, n.text)
+		var a analysis
+		analyze(&a, n.text)
+		if len(a.tokens) == 0 {
+			return byID
+		}
+		words := make([]query.Query, len(a.tokens))
+		for i := range a.tokens {
+			words[i] = termQuery(fieldSenderName, string(a.foldedTerm(&a.tokens[i])))
+		}
+		return query.NewDisjunctionQuery([]query.Query{byID, query.NewConjunctionQuery(words)})
+	case "account":
+		return termQuery(fieldAccount, n.text)
+	case "conversation":
+		return termQuery(fieldConversation, n.text)
+	case "kind":
+		return termQuery(fieldKind, n.text)
+	case "source":
+		return termQuery(fieldSource, n.text)
+	case "after":
+		return newSentAtQuery(n.date, time.Time{})
+	case "before":
+		return newSentAtQuery(time.Time{}, n.date)
+	}
+	panic("index: internal error: unknown query field " + n.field)
+}
+
+func termQuery(field, term string) *query.TermQuery {
+	q := query.NewTermQuery(term)
+	q.SetField(field)
+	return q
+}

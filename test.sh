@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs chatseal's tests: installs the S3 test server (versitygw) when it is
+# missing, then vets and tests every package. The tests start versitygw on
+# 127.0.0.1 themselves.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+export PATH="$PATH:$(go env GOPATH)/bin"
+if ! command -v versitygw >/dev/null 2>&1; then
+	echo "installing versitygw v1.8.0 (S3 server with Object Lock, used by the tests)"
+	go install github.com/versity/versitygw/cmd/versitygw@v1.8.0
+fi
+
+go vet ./...
+go test -count=1 -timeout 30m "$@" ./...

@@ -1,0 +1,220 @@
+package vault
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"chatseal/archive"
+	"chatseal/crypto"
+)
+
+const caseDir = "../testdata/zalo"
+
+func importFile(t *testing.T, v *Vault, path string) (*ImportSummary, error) {
+	t.Helper()
+	return v.Import(context.Background(), ImportRequest{Source: "zalo", Account: "shop", AccountUID: "8123456789012345678", Files: []string{path}}, nil)
+}
+
+func mustOpen(t *testing.T, cfg Config) *Vault {
+	t.Helper()
+	v, err := Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { v.Close() })
+	return v
+}
+
+func messageCount(t *testing.T, v *Vault) int64 {
+	t.Helper()
+	s, err := v.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.Messages
+}
+
+func TestImport_BadLinesAreQuarantined(t *testing.T) {
+	v := mustOpen(t, newTestConfig(t))
+	if _, err := importFile(t, v, filepath.Join(caseDir, "zca-dm-text-quote.jsonl")); err != nil {
+		t.Fatal(err)
+	}
+	stored := messageCount(t, v)
+
+	good, err := os.ReadFile(filepath.Join(caseDir, "zca-undo-reaction.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(strings.TrimSpace(string(good)), "\n")
+	mixed := lines[0] +
+		lines[1][:len(lines[1])/2] + "\n" + // truncated line
+		`{"event": "message", "threadType": "user", "data": "not an object"}` + "\n" + // wrong type
+		strings.Join(lines[2:], "") + "\n"
+	path := filepath.Join(t.TempDir(), "mixed.jsonl")
+	if err := os.WriteFile(path, []byte(mixed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	sum, err := importFile(t, v, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Quarantined != 2 {
+		t.Errorf("quarantined %d lines, want 2", sum.Quarantined)
+	}
+	if sum.Stored != int64(len(lines)-1) {
+		t.Errorf("stored %d messages, want %d (every good line)", sum.Stored, len(lines)-1)
+	}
+	if len(sum.QuarantineObjects) != 1 {
+		t.Errorf("quarantine objects = %v, want one", sum.QuarantineObjects)
+	}
+	for _, b := range sum.BadRecords {
+		if b.File != path || b.Line < 2 || b.Reason == "" {
+			t.Errorf("bad record %+v lacks file, line or reason", b)
+		}
+	}
+	if got := messageCount(t, v); got != stored+sum.Stored {
+		t.Errorf("archive holds %d messages, want %d", got, stored+sum.Stored)
+	}
+}
+
+func TestImport_NotJSONAtAll(t *testing.T) {
+	v := mustOpen(t, newTestConfig(t))
+	if _, err := importFile(t, v, filepath.Join(caseDir, "zca-dm-text-quote.jsonl")); err != nil {
+		t.Fatal(err)
+	}
+	stored := messageCount(t, v)
+
+	path := filepath.Join(t.TempDir(), "notes.txt")
+	os.WriteFile(path, []byte("Biên bản họp\nkhông phải JSON\n"), 0o600)
+	sum, err := importFile(t, v, path)
+	if err == nil {
+		t.Fatal("import of a file that is not JSON succeeded, want an error")
+	}
+	if !strings.Contains(err.Error(), path) {
+		t.Errorf("error %q does not name the file", err)
+	}
+	if sum == nil || sum.Quarantined != 2 {
+		t.Errorf("summary %+v, want 2 quarantined lines", sum)
+	}
+	if got := messageCount(t, v); got != stored {
+		t.Errorf("archive holds %d messages after the failed import, want %d", got, stored)
+	}
+}
+
+func TestImport_EmptyFile(t *testing.T) {
+	v := mustOpen(t, newTestConfig(t))
+	path := filepath.Join(t.TempDir(), "empty.jsonl")
+	os.WriteFile(path, nil, 0o600)
+	sum, err := importFile(t, v, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Read != 0 || sum.Stored != 0 || sum.Quarantined != 0 {
+		t.Errorf("empty file summary %+v, want all zero", sum)
+	}
+}
+
+func TestImport_MissingFile(t *testing.T) {
+	v := mustOpen(t, newTestConfig(t))
+	_, err := importFile(t, v, "/nonexistent/capture.jsonl")
+	if err == nil || !strings.Contains(err.Error(), "/nonexistent/capture.jsonl") {
+		t.Errorf("err = %v, want an error naming the missing file", err)
+	}
+}
+
+func TestOpen_MissingKeyFile(t *testing.T) {
+	cfg := newTestConfig(t)
+	v, err := Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := importFile(t, v, filepath.Join(caseDir, "zca-dm-text-quote.jsonl")); err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+
+	recovery := filepath.Join(cfg.keysDir(), crypto.RecoveryFile)
+	saved, _ := os.ReadFile(recovery)
+	os.Remove(recovery)
+	_, err = Open(context.Background(), cfg)
+	if err == nil || !strings.Contains(err.Error(), recovery) {
+		t.Fatalf("open without %s: err = %v, want an error naming it", recovery, err)
+	}
+
+	primary := filepath.Join(cfg.keysDir(), crypto.PrimaryFile)
+	os.Remove(primary)
+	_, err = Open(context.Background(), cfg)
+	if err == nil || !strings.Contains(err.Error(), "restore") {
+		t.Fatalf("open without any key over an existing archive: err = %v, want a restore instruction", err)
+	}
+	if crypto.Exists(cfg.keysDir()) {
+		t.Fatal("open created new keys over an existing archive")
+	}
+
+	os.WriteFile(recovery, saved, 0o600)
+	_, err = Open(context.Background(), cfg)
+	if err == nil {
+		t.Fatal("open with only the recovery key succeeded for writing, want the missing primary named")
+	}
+}
+
+func TestVerify_DetectsTampering(t *testing.T) {
+	cases := []struct {
+		name   string
+		tamper func(t *testing.T, root, key string)
+		want   string
+	}{
+		{"flipped byte", func(t *testing.T, root, key string) {
+			p := filepath.Join(root, key)
+			b, _ := os.ReadFile(p)
+			b[len(b)-20] ^= 0x01
+			os.WriteFile(p, b, 0o600)
+		}, "cannot read segment"},
+		{"deleted segment", func(t *testing.T, root, key string) {
+			os.Remove(filepath.Join(root, key))
+		}, "missing"},
+		{"foreign segment", func(t *testing.T, root, key string) {
+			b, _ := os.ReadFile(filepath.Join(root, key))
+			extra := filepath.Join(filepath.Dir(filepath.Join(root, key)), "01j00000000000000000000000.jsonl.zst.age")
+			os.WriteFile(extra, b, 0o600)
+		}, "not in the catalog"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := newTestConfig(t)
+			v := mustOpen(t, cfg)
+			if _, err := importFile(t, v, filepath.Join(caseDir, "zca-undo-reaction.jsonl")); err != nil {
+				t.Fatal(err)
+			}
+			rep, err := v.Verify(context.Background(), nil)
+			if err != nil || !rep.OK() {
+				t.Fatalf("verify before tampering: %v %+v", err, rep)
+			}
+			var key string
+			v.catalog.Segments(v.cfg.Tenant, func(info archive.SegmentInfo) error { key = info.Key; return nil })
+			c.tamper(t, cfg.archiveDir(), key)
+
+			rep, err = v.Verify(context.Background(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.OK() {
+				t.Fatal("verify passed on a tampered archive")
+			}
+			found := false
+			for _, p := range rep.Problems {
+				if strings.Contains(p.String(), c.want) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("problems %v do not mention %q", rep.Problems, c.want)
+			}
+		})
+	}
+}
+

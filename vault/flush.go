@@ -1,0 +1,315 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"chatseal/archive"
+	"chatseal/catalog"
+	"chatseal/chat"
+)
+
+// Flush moves every spooled message into segments, then into the catalog and
+// the index. The steps, each safe to repeat after a crash:
+//
+//  1. group the spool by account and month, assign seqs and segment ids;
+//  2. record an intent per segment in the catalog (fsync);
+//  3. PUT each segment (never overwriting a key);
+//  4. commit segments and messages to the catalog, removing the intents
+//     (fsync);
+//  5. remove the messages from the spool (fsync);
+//  6. add them to the index and mark the segments indexed.
+//
+// recover finishes whatever step a crash interrupted.
+func (v *Vault) Flush(ctx context.Context) error {
+	if v.needsRecovery {
+		if err := v.recover(ctx); err != nil {
+			return fmt.Errorf("vault: flush: an earlier flush failed and recovery is still impossible: %w", err)
+		}
+		v.needsRecovery = false
+	}
+	if v.spool.Len() == 0 {
+		return nil
+	}
+	started := time.Now()
+	var pending []*chat.Message
+	if err := v.spool.Scan(func(m *chat.Message) error {
+		pending = append(pending, m)
+		return nil
+	}); err != nil {
+		return err
+	}
+
+	segs, err := v.planSegments(pending)
+	if err != nil {
+		return err
+	}
+
+	intents := make([]catalog.Intent, len(segs))
+	for i, s := range segs {
+		intents[i] = catalog.Intent{Segment: s.Info}
+		for _, m := range s.Messages {
+			intents[i].MessageIDs = append(intents[i].MessageIDs, m.ID)
+		}
+	}
+	if err := v.catalog.PutIntents(v.cfg.Tenant, intents); err != nil {
+		return err
+	}
+
+	if err := v.putSegments(ctx, segs); err != nil {
+		return v.abortFlush(ctx, err)
+	}
+	if err := v.catalog.Commit(v.cfg.Tenant, segs); err != nil {
+		return v.abortFlush(ctx, err)
+	}
+	if err := v.spool.Remove(pending); err != nil {
+		return err
+	}
+	if err := v.indexSegments(segs); err != nil {
+		return err
+	}
+	v.log.Info("flushed spool", "messages", len(pending), "segments", len(segs), "duration", time.Since(started))
+	return nil
+}
+
+// abortFlush settles the intents of a flush that failed after recording
+// them: segments that were stored are adopted, the others dropped, so that
+// the next flush starts from a consistent seq. When the store cannot be
+// reached for that, the vault refuses to flush until recovery succeeds.
+func (v *Vault) abortFlush(ctx context.Context, cause error) error {
+	if err := v.recover(ctx); err != nil {
+		v.needsRecovery = true
+		v.log.Error("recovery after a failed flush failed; spooled messages are kept", "err", err)
+	}
+	return cause
+}
+
+// putConcurrency is how many segments a flush seals and stores at once.
+// Each PUT waits on the network or on fsync, so a few in flight hide most
+// of that wait.
+const putConcurrency = 8
+
+// putSegments seals and stores segs, filling in each one's sizes and
+// hashes. It returns the first error after every started PUT has ended.
+func (v *Vault) putSegments(ctx context.Context, segs []catalog.SegmentCommit) error {
+	sem := make(chan struct{}, putConcurrency)
+	errs := make([]error, len(segs))
+	var wg sync.WaitGroup
+	for i := range segs {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(i int) {
+			defer func() { <-sem; wg.Done() }()
+			sealed, err := archive.SealSegment(v.keys, segs[i].Info, segs[i].Messages)
+			if err == nil {
+				err = archive.PutSegment(ctx, v.store, sealed)
+			}
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			segs[i].Info = sealed.Info
+		}(i)
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// planSegments groups messages into segments by account and calendar month
+// of sent_at, orders each by time, and assigns seqs from the catalog's next
+// seq in that order.
+func (v *Vault) planSegments(msgs []*chat.Message) ([]catalog.SegmentCommit, error) {
+	type groupKey struct{ account, month string }
+	groups := map[groupKey][]*chat.Message{}
+	for _, m := range msgs {
+		k := groupKey{m.Account, m.SentAt.In(v.cfg.Location).Format("2006-01")}
+		groups[k] = append(groups[k], m)
+	}
+	keys := make([]groupKey, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].account != keys[j].account {
+			return keys[i].account < keys[j].account
+		}
+		return keys[i].month < keys[j].month
+	})
+
+	next, err := v.catalog.NextSeq(v.cfg.Tenant)
+	if err != nil {
+		return nil, err
+	}
+	segs := make([]catalog.SegmentCommit, 0, len(keys))
+	for _, k := range keys {
+		ms := groups[k]
+		sort.SliceStable(ms, func(i, j int) bool {
+			if !ms[i].SentAt.Equal(ms[j].SentAt) {
+				return ms[i].SentAt.Before(ms[j].SentAt)
+			}
+			return ms[i].ID < ms[j].ID
+		})
+		newest := ms[0].SentAt
+		for _, m := range ms {
+			m.Seq = next
+			next++
+			if m.SentAt.After(newest) {
+				newest = m.SentAt
+			}
+		}
+		id := ulid.Make()
+		created := ulid.Time(id.Time())
+		info := archive.SegmentInfo{
+			ID:        id.String(),
+			Tenant:    v.cfg.Tenant,
+			Account:   k.account,
+			Month:     k.month,
+			CreatedAt: created.UTC(),
+		}
+		info.RetainUntil = v.cfg.Retention.SegmentRetainUntil(newest, created)
+		if v.objectLock {
+			info.LockMode = v.cfg.LockMode
+		}
+		segs = append(segs, catalog.SegmentCommit{Info: info, Messages: ms})
+	}
+	return segs, nil
+}
+
+// indexBatch is how many messages go to the index in one Bleve batch.
+const indexBatch = 1000
+
+// indexSegments adds the segments' messages to the index and records that
+// they are there.
+func (v *Vault) indexSegments(segs []catalog.SegmentCommit) error {
+	var batch []*chat.Message
+	var ids []string
+	for _, s := range segs {
+		for _, m := range s.Messages {
+			batch = append(batch, m)
+			if len(batch) == indexBatch {
+				if err := v.index.Add(batch); err != nil {
+					return fmt.Errorf("vault: index: %w", err)
+				}
+				batch = batch[:0]
+			}
+		}
+		ids = append(ids, s.Info.ID)
+	}
+	if len(batch) > 0 {
+		if err := v.index.Add(batch); err != nil {
+			return fmt.Errorf("vault: index: %w", err)
+		}
+	}
+	return v.catalog.MarkIndexed(v.cfg.Tenant, ids)
+}
+
+// recover finishes flushes that a crash interrupted: an intent whose
+// segment object exists is adopted (committed from the object itself), one
+// whose object is missing is dropped so its messages, still in the spool,
+// are flushed again. Then spooled messages already in the catalog are
+// removed from the spool, and committed segments missing from the index are
+// indexed.
+func (v *Vault) recover(ctx context.Context) error {
+	intents, err := v.catalog.Intents(v.cfg.Tenant)
+	if err != nil {
+		return err
+	}
+	for _, in := range intents {
+		key := archive.SegmentKey(in.Segment.Tenant, in.Segment.Account, in.Segment.Month, in.Segment.ID)
+		_, err := v.store.Stat(ctx, key)
+		switch {
+		case errors.Is(err, archive.ErrNotExist):
+			v.log.Warn("dropping flush intent whose segment was never stored", "segment", in.Segment.ID)
+			if err := v.catalog.DropIntent(v.cfg.Tenant, in.Segment.ID); err != nil {
+				return err
+			}
+		case err != nil:
+			return fmt.Errorf("vault: recover intent %s: %w", in.Segment.ID, err)
+		default:
+			v.log.Warn("adopting segment stored before a crash", "segment", in.Segment.ID)
+			commit, err := v.readSegmentCommit(ctx, key, in.Segment)
+			if err != nil {
+				return err
+			}
+			if err := v.catalog.Commit(v.cfg.Tenant, []catalog.SegmentCommit{*commit}); err != nil {
+				return err
+			}
+		}
+	}
+
+	var stale []*chat.Message
+	err = v.spool.Scan(func(m *chat.Message) error {
+		ok, err := v.catalog.HasDedup(archive.DedupKey(m))
+		if ok {
+			stale = append(stale, m)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if len(stale) > 0 {
+		v.log.Info("removing spooled messages already committed", "messages", len(stale))
+		if err := v.spool.Remove(stale); err != nil {
+			return err
+		}
+	}
+	return v.indexMissing(ctx)
+}
+
+// indexMissing indexes every committed segment not marked indexed.
+func (v *Vault) indexMissing(ctx context.Context) error {
+	var todo []archive.SegmentInfo
+	err := v.catalog.Segments(v.cfg.Tenant, func(info archive.SegmentInfo) error {
+		ok, err := v.catalog.IsIndexed(v.cfg.Tenant, info.ID)
+		if err == nil && !ok {
+			todo = append(todo, info)
+		}
+		return err
+	})
+	if err != nil || len(todo) == 0 {
+		return err
+	}
+	v.log.Info("indexing segments missing from the index", "segments", len(todo))
+	for _, info := range todo {
+		commit, err := v.readSegmentCommit(ctx, info.Key, info)
+		if err != nil {
+			return err
+		}
+		if err := v.indexSegments([]catalog.SegmentCommit{*commit}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readSegmentCommit reads a stored segment back into the form Commit takes,
+// with sizes and hashes measured from the object.
+func (v *Vault) readSegmentCommit(ctx context.Context, key string, info archive.SegmentInfo) (*catalog.SegmentCommit, error) {
+	var msgs []*chat.Message
+	res, err := archive.ReadSegment(ctx, v.store, v.keys, key, func(_ []byte, m *chat.Message) error {
+		msgs = append(msgs, m)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(msgs) == 0 {
+		return nil, fmt.Errorf("vault: segment %s holds no records", key)
+	}
+	info.Key = key
+	info.Count = res.Count
+	info.FirstSeq = msgs[0].Seq
+	info.LastSeq = msgs[len(msgs)-1].Seq
+	info.PlainBytes = res.PlainBytes
+	info.PlainSHA256 = res.PlainSHA256
+	info.ObjectBytes = res.ObjectBytes
+	info.ObjectSHA256 = res.ObjectSHA256
+	return &catalog.SegmentCommit{Info: info, Messages: msgs}, nil
+}

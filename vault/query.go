@@ -1,0 +1,147 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"chatseal/catalog"
+	"chatseal/chat"
+	"chatseal/index"
+)
+
+// SearchHit is one message found by Search.
+type SearchHit struct {
+	ID           string           `json:"id"`
+	SourceID     string           `json:"source_id"`
+	Source       string           `json:"source"`
+	Account      string           `json:"account"`
+	Conversation string           `json:"conversation"`
+	SentAt       time.Time        `json:"sent_at"`
+	Sender       chat.Participant `json:"sender"`
+	Direction    chat.Direction   `json:"direction"`
+	Kind         chat.Kind        `json:"kind"`
+	Text         string           `json:"text"`
+	Score        float64          `json:"score"`
+}
+
+// SearchResult is a page of hits and the total number of matches.
+type SearchResult struct {
+	Total uint64      `json:"total"`
+	Hits  []SearchHit `json:"hits"`
+}
+
+// Search runs a query in chatseal's query language and returns the hits,
+// best first, with their messages from the catalog.
+func (v *Vault) Search(ctx context.Context, q string, limit, offset int) (*SearchResult, error) {
+	res, err := v.index.Search(ctx, q, index.SearchOptions{Limit: limit, Offset: offset})
+	if err != nil {
+		return nil, err
+	}
+	out := &SearchResult{Total: res.Total, Hits: make([]SearchHit, 0, len(res.Hits))}
+	for _, h := range res.Hits {
+		e, err := v.catalog.Message(v.cfg.Tenant, h.ID)
+		if err != nil {
+			return nil, fmt.Errorf("vault: search hit %s: %w", h.ID, err)
+		}
+		m := e.Message
+		out.Hits = append(out.Hits, SearchHit{
+			ID: m.ID, SourceID: m.SourceID, Source: m.Source, Account: m.Account,
+			Conversation: m.Conversation, SentAt: m.SentAt.In(v.cfg.Location), Sender: m.Sender,
+			Direction: m.Direction, Kind: m.Kind, Text: m.Text, Score: h.Score,
+		})
+	}
+	return out, nil
+}
+
+// Thread is one conversation in time order, with recalls, edits and
+// reactions applied to the messages they target (never hiding them).
+type Thread struct {
+	Conversation catalog.Conversation `json:"conversation"`
+	Messages     []chat.ThreadView    `json:"messages"`
+}
+
+// ErrAmbiguous is returned by Show when a conversation id exists in several
+// accounts and no account was given.
+var ErrAmbiguous = errors.New("conversation id is ambiguous")
+
+// Show returns a conversation. conversation is the thread id, optionally
+// written as ACCOUNT/THREAD; account, when not empty, picks the account.
+func (v *Vault) Show(ctx context.Context, conversation, account string) (*Thread, error) {
+	matches, err := v.findConversations(conversation, account)
+	if err != nil {
+		return nil, err
+	}
+	if len(matches) == 0 {
+		if acc, thread, ok := strings.Cut(conversation, "/"); ok && account == "" {
+			matches, err = v.findConversations(thread, acc)
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	switch len(matches) {
+	case 0:
+		return nil, fmt.Errorf("vault: conversation %q: %w", conversation, catalog.ErrNotFound)
+	case 1:
+	default:
+		accounts := make([]string, len(matches))
+		for i, c := range matches {
+			accounts[i] = c.Account
+		}
+		return nil, fmt.Errorf("vault: conversation %q is in accounts %s; choose one with --account: %w", conversation, strings.Join(accounts, ", "), ErrAmbiguous)
+	}
+	conv := matches[0]
+	var msgs []*chat.Message
+	err = v.catalog.Thread(v.cfg.Tenant, conv.Account, conv.Conversation, func(e *catalog.Entry) error {
+		e.Message.SentAt = e.Message.SentAt.In(v.cfg.Location)
+		msgs = append(msgs, e.Message)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Thread{Conversation: conv, Messages: chat.BuildThread(msgs)}, nil
+}
+
+func (v *Vault) findConversations(conversation, account string) ([]catalog.Conversation, error) {
+	var out []catalog.Conversation
+	err := v.catalog.Conversations(v.cfg.Tenant, conversation, func(c catalog.Conversation) error {
+		if account == "" || c.Account == account {
+			out = append(out, c)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Stats are the archive's totals.
+type Stats struct {
+	Tenant        string `json:"tenant"`
+	Messages      int64  `json:"messages"`
+	Conversations int64  `json:"conversations"`
+	Segments      int64  `json:"segments"`
+	ArchiveBytes  int64  `json:"archive_bytes"`
+	Spooled       int    `json:"spooled"`
+	Indexed       uint64 `json:"indexed"`
+	ObjectLock    bool   `json:"object_lock"`
+}
+
+// Stats returns the archive's totals.
+func (v *Vault) Stats(ctx context.Context) (*Stats, error) {
+	s, err := v.catalog.Stats(v.cfg.Tenant)
+	if err != nil {
+		return nil, err
+	}
+	indexed, err := v.index.Count()
+	if err != nil {
+		return nil, err
+	}
+	return &Stats{
+		Tenant: v.cfg.Tenant, Messages: s.Messages, Conversations: s.Conversations,
+		Segments: s.Segments, ArchiveBytes: s.ArchiveBytes, Spooled: v.spool.Len(),
+		Indexed: indexed, ObjectLock: v.objectLock,
+	}, nil
+}

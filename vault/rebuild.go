@@ -1,0 +1,130 @@
+package vault
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path"
+	"strings"
+
+	"github.com/oklog/ulid/v2"
+
+	"chatseal/archive"
+	"chatseal/catalog"
+)
+
+// RebuildReport counts what a rebuild read.
+type RebuildReport struct {
+	Segments int   `json:"segments"`
+	Messages int64 `json:"messages"`
+}
+
+// rebuildCommitSegments is how many segments go into one catalog commit
+// during a rebuild.
+const rebuildCommitSegments = 64
+
+// Rebuild throws away the catalog and the index and recreates both from the
+// archive and the keys alone. The spool is kept: messages still in it are
+// flushed afterwards as usual.
+func (v *Vault) Rebuild(ctx context.Context, progress func(done, total int)) (*RebuildReport, error) {
+	if err := v.closeDerived(); err != nil {
+		return nil, fmt.Errorf("vault: rebuild: close catalog and index: %w", err)
+	}
+	for _, dir := range []string{v.cfg.catalogDir(), v.cfg.indexDir()} {
+		if err := os.RemoveAll(dir); err != nil {
+			return nil, fmt.Errorf("vault: rebuild: remove %s: %w", dir, err)
+		}
+	}
+	if err := v.openDerived(); err != nil {
+		return nil, err
+	}
+
+	var keys []string
+	err := v.store.List(ctx, archive.SegmentPrefix(v.cfg.Tenant), func(o archive.ObjectInfo) error {
+		if strings.HasSuffix(o.Key, archive.SegmentSuffix) {
+			keys = append(keys, o.Key)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("vault: rebuild: list segments: %w", err)
+	}
+
+	rep := &RebuildReport{}
+	var pending []catalog.SegmentCommit
+	commit := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		if err := v.catalog.Commit(v.cfg.Tenant, pending); err != nil {
+			return err
+		}
+		if err := v.indexSegments(pending); err != nil {
+			return err
+		}
+		pending = pending[:0]
+		return nil
+	}
+	for i, key := range keys {
+		info, err := v.segmentInfoFromKey(key)
+		if err != nil {
+			return nil, err
+		}
+		c, err := v.readSegmentCommit(ctx, key, info)
+		if err != nil {
+			return nil, fmt.Errorf("vault: rebuild: %w", err)
+		}
+		c.Info.Account = c.Messages[0].Account
+		newest := c.Messages[0].SentAt
+		for _, m := range c.Messages {
+			if m.SentAt.After(newest) {
+				newest = m.SentAt
+			}
+		}
+		c.Info.RetainUntil = v.cfg.Retention.SegmentRetainUntil(newest, c.Info.CreatedAt)
+		pending = append(pending, *c)
+		rep.Segments++
+		rep.Messages += int64(c.Info.Count)
+		if len(pending) >= rebuildCommitSegments {
+			if err := commit(); err != nil {
+				return nil, err
+			}
+		}
+		if progress != nil {
+			progress(i+1, len(keys))
+		}
+	}
+	if err := commit(); err != nil {
+		return nil, err
+	}
+	if err := v.recover(ctx); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// segmentInfoFromKey reads the facts a segment key carries:
+// <tenant>/segments/<account>/<yyyy>/<mm>/<ulid>.jsonl.zst.age.
+func (v *Vault) segmentInfoFromKey(key string) (archive.SegmentInfo, error) {
+	rest := strings.TrimPrefix(key, archive.SegmentPrefix(v.cfg.Tenant))
+	parts := strings.Split(rest, "/")
+	if len(parts) != 4 {
+		return archive.SegmentInfo{}, fmt.Errorf("vault: rebuild: segment key %q does not have the form <tenant>/segments/<account>/<yyyy>/<mm>/<id>%s", key, archive.SegmentSuffix)
+	}
+	name := strings.TrimSuffix(path.Base(key), archive.SegmentSuffix)
+	id, err := ulid.ParseStrict(strings.ToUpper(name))
+	if err != nil {
+		return archive.SegmentInfo{}, fmt.Errorf("vault: rebuild: segment key %q: file name is not a ULID: %w", key, err)
+	}
+	info := archive.SegmentInfo{
+		ID:        id.String(),
+		Key:       key,
+		Tenant:    v.cfg.Tenant,
+		Month:     parts[1] + "-" + parts[2],
+		CreatedAt: ulid.Time(id.Time()).UTC(),
+	}
+	if v.objectLock {
+		info.LockMode = v.cfg.LockMode
+	}
+	return info, nil
+}

@@ -1,0 +1,304 @@
+// Package vault opens a chatseal data folder and wires the keys, the
+// archive, the catalog and the index into the operations that the command
+// line and the API share: import, search, show, stats, verify and rebuild.
+//
+// The archive is the only source of truth. The catalog and the index are fed
+// from what the archive has committed, by the same code on import and on
+// rebuild, so deleting both and rebuilding gives the same answers.
+//
+// A data folder has one writer at a time: Open takes an exclusive lock on
+// the folder and fails when another process holds it.
+package vault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"chatseal/archive"
+	"chatseal/catalog"
+	"chatseal/chat"
+	"chatseal/crypto"
+	"chatseal/index"
+	"chatseal/retention"
+)
+
+// StorageKind names an object-store backend.
+type StorageKind string
+
+const (
+	StorageFS StorageKind = "fs"
+	StorageS3 StorageKind = "s3"
+)
+
+// Config is everything Open needs. The command line fills it from flags,
+// environment and config file; the zero value of each field means its
+// documented default.
+type Config struct {
+	// DataDir is the data folder holding keys, spool, catalog, index and,
+	// for the fs store, the archive. Required.
+	DataDir string
+	// Tenant scopes every key, object and index. Empty means "default".
+	Tenant string
+	// Location is the tenant's time zone: segments are partitioned by the
+	// calendar month of sent_at in it, and query dates are read in it. Nil
+	// means Asia/Ho_Chi_Minh.
+	Location *time.Location
+
+	// Storage selects the object store. Empty means "fs", under
+	// DataDir/archive.
+	Storage StorageKind
+	// S3 configures the s3 store; used when Storage is "s3".
+	S3 archive.S3Config
+	// LockMode is the Object Lock mode of new segments on a bucket with
+	// Object Lock. Empty means GOVERNANCE.
+	LockMode archive.LockMode
+
+	// Retention sets each segment's retain-until date.
+	Retention retention.Policy
+
+	// FlushMessages is how many spooled messages trigger a flush to
+	// segments during an import. Zero means 20,000.
+	FlushMessages int
+	// BatchMessages is how many messages an import acknowledges (fsyncs to
+	// the spool) at a time. Zero means 1,000.
+	BatchMessages int
+
+	// Logger receives the vault's logs. Nil discards them.
+	Logger *slog.Logger
+}
+
+func (c *Config) setDefaults() {
+	if c.Tenant == "" {
+		c.Tenant = chat.DefaultTenant
+	}
+	if c.Location == nil {
+		c.Location = defaultLocation()
+	}
+	if c.Storage == "" {
+		c.Storage = StorageFS
+	}
+	if c.LockMode == "" {
+		c.LockMode = archive.Governance
+	}
+	if c.FlushMessages <= 0 {
+		c.FlushMessages = 20000
+	}
+	if c.BatchMessages <= 0 {
+		c.BatchMessages = 1000
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+func defaultLocation() *time.Location {
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		return time.FixedZone("+07", 7*3600)
+	}
+	return loc
+}
+
+// Vault is an open data folder.
+type Vault struct {
+	cfg     Config
+	log     *slog.Logger
+	lock    *os.File
+	store   archive.Store
+	keys    *crypto.Keyring
+	spool   *archive.Spool
+	catalog *catalog.Catalog
+	index   *index.Index
+
+	// needsRecovery is set when a flush failed after recording intents and
+	// the recovery that should settle them failed too.
+	needsRecovery bool
+	// objectLock is true when the store enforces retention itself.
+	objectLock bool
+	// KeysCreated is set when Open generated the keys of a new archive.
+	KeysCreated *crypto.Created
+}
+
+// Paths of a data folder's parts.
+func (c *Config) keysDir() string    { return filepath.Join(c.DataDir, "keys") }
+func (c *Config) spoolDir() string   { return filepath.Join(c.DataDir, "spool") }
+func (c *Config) catalogDir() string { return filepath.Join(c.DataDir, "catalog") }
+func (c *Config) indexDir() string   { return filepath.Join(c.DataDir, "index", c.Tenant) }
+func (c *Config) archiveDir() string { return filepath.Join(c.DataDir, "archive") }
+
+// Open opens the data folder, creating it and the archive keys on first
+// use, and finishes any flush a crash interrupted.
+func Open(ctx context.Context, cfg Config) (*Vault, error) {
+	cfg.setDefaults()
+	if cfg.DataDir == "" {
+		return nil, errors.New("vault: no data folder given")
+	}
+	v := &Vault{cfg: cfg, log: cfg.Logger}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("vault: create data folder %s: %w", cfg.DataDir, err)
+	}
+	lock, err := lockDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	v.lock = lock
+
+	if err := v.open(ctx); err != nil {
+		v.Close()
+		return nil, err
+	}
+	return v, nil
+}
+
+func (v *Vault) open(ctx context.Context) error {
+	var err error
+	v.store, err = openStore(ctx, &v.cfg)
+	if err != nil {
+		return err
+	}
+	caps, err := v.store.Capabilities(ctx)
+	if err != nil {
+		return fmt.Errorf("vault: read store capabilities: %w", err)
+	}
+	v.objectLock = caps.ObjectLock
+
+	if err := v.openKeys(ctx); err != nil {
+		return err
+	}
+	v.spool, err = archive.OpenSpool(v.cfg.spoolDir(), v.log.With("component", "spool"))
+	if err != nil {
+		return err
+	}
+	if err := v.openDerived(); err != nil {
+		return err
+	}
+	return v.recover(ctx)
+}
+
+func (v *Vault) openDerived() error {
+	var err error
+	v.catalog, err = catalog.Open(v.cfg.catalogDir(), v.log.With("component", "catalog"))
+	if err != nil {
+		return err
+	}
+	v.index, err = index.Open(index.Config{Path: v.cfg.indexDir(), Location: v.cfg.Location})
+	if err != nil {
+		return fmt.Errorf("vault: open index: %w", err)
+	}
+	return nil
+}
+
+func (v *Vault) closeDerived() error {
+	var errs []error
+	if v.index != nil {
+		errs = append(errs, v.index.Close())
+		v.index = nil
+	}
+	if v.catalog != nil {
+		errs = append(errs, v.catalog.Close())
+		v.catalog = nil
+	}
+	return errors.Join(errs...)
+}
+
+func openStore(ctx context.Context, cfg *Config) (archive.Store, error) {
+	switch cfg.Storage {
+	case StorageFS:
+		return archive.NewFS(cfg.archiveDir())
+	case StorageS3:
+		return archive.NewS3(ctx, cfg.S3, cfg.Logger.With("component", "s3"))
+	default:
+		return nil, fmt.Errorf("vault: unknown storage kind %q; use \"fs\" or \"s3\"", cfg.Storage)
+	}
+}
+
+// openKeys loads the keyring, or creates it when the archive is new. It
+// refuses to create keys for an archive that already holds segments: new
+// keys could not read them, and the real keys must be restored instead.
+func (v *Vault) openKeys(ctx context.Context) error {
+	dir := v.cfg.keysDir()
+	keys, err := crypto.Load(dir)
+	if err == nil {
+		v.keys = keys
+		return nil
+	}
+	if !errors.Is(err, crypto.ErrNoKeys) {
+		return err
+	}
+	hasSegments, lerr := v.archiveHasSegments(ctx)
+	if lerr != nil {
+		return lerr
+	}
+	if hasSegments {
+		return fmt.Errorf("vault: key files are missing from %s but the archive already holds segments; restore %s and %s from your backup (new keys cannot read the existing archive)", dir, crypto.PrimaryFile, crypto.RecoveryFile)
+	}
+	created, err := crypto.Create(dir)
+	if err != nil {
+		return err
+	}
+	v.KeysCreated = created
+	v.log.Info("created archive keys", "primary", created.PrimaryPath, "recovery", created.RecoveryPath)
+	v.keys, err = crypto.Load(dir)
+	return err
+}
+
+var errStop = errors.New("stop listing")
+
+func (v *Vault) archiveHasSegments(ctx context.Context) (bool, error) {
+	found := false
+	err := v.store.List(ctx, archive.SegmentPrefix(v.cfg.Tenant), func(archive.ObjectInfo) error {
+		found = true
+		return errStop
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return false, fmt.Errorf("vault: list archive: %w", err)
+	}
+	return found, nil
+}
+
+// Close flushes nothing: spooled messages stay durable in the spool and are
+// flushed by the next import or open. It releases the data folder lock.
+func (v *Vault) Close() error {
+	var errs []error
+	errs = append(errs, v.closeDerived())
+	if v.spool != nil {
+		errs = append(errs, v.spool.Close())
+		v.spool = nil
+	}
+	if v.lock != nil {
+		errs = append(errs, v.lock.Close())
+		v.lock = nil
+	}
+	return errors.Join(errs...)
+}
+
+// Keys returns the archive keyring.
+func (v *Vault) Keys() *crypto.Keyring { return v.keys }
+
+// ObjectLock reports whether the store enforces retention itself.
+func (v *Vault) ObjectLock() bool { return v.objectLock }
+
+// Tenant returns the tenant the vault serves.
+func (v *Vault) Tenant() string { return v.cfg.Tenant }
+
+// Location returns the tenant's time zone.
+func (v *Vault) Location() *time.Location { return v.cfg.Location }
+
+func lockDir(dir string) (*os.File, error) {
+	path := filepath.Join(dir, "LOCK")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("vault: open lock file %s: %w", path, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("vault: data folder %s is in use by another chatseal process (lock %s): %w", dir, path, err)
+	}
+	return f, nil
+}

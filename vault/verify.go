@@ -1,0 +1,158 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"chatseal/archive"
+	"chatseal/chat"
+)
+
+// VerifyProblem is one thing verify found wrong. Object names the segment
+// object (or is empty for a problem of the whole archive).
+type VerifyProblem struct {
+	Object string `json:"object,omitempty"`
+	Detail string `json:"detail"`
+}
+
+func (p VerifyProblem) String() string {
+	if p.Object == "" {
+		return p.Detail
+	}
+	return p.Object + ": " + p.Detail
+}
+
+// VerifyReport is the outcome of Verify. The archive is intact when
+// Problems is empty.
+type VerifyReport struct {
+	Segments int             `json:"segments"`
+	Messages int64           `json:"messages"`
+	Bytes    int64           `json:"bytes"`
+	Problems []VerifyProblem `json:"problems"`
+}
+
+// OK reports whether verify found nothing wrong.
+func (r *VerifyReport) OK() bool { return len(r.Problems) == 0 }
+
+// Verify re-reads and decrypts every segment and checks it against the
+// catalog: the object's size and SHA-256, the plaintext's SHA-256, the
+// record count, the seq range, and that every record is the catalog's
+// message of that id in that segment. It also reports segment objects the
+// catalog does not know, and gaps or overlaps in the seq numbering. An error
+// is returned only when verify itself cannot run; damage is reported in the
+// VerifyReport.
+func (v *Vault) Verify(ctx context.Context, progress func(done, total int)) (*VerifyReport, error) {
+	rep := &VerifyReport{Problems: []VerifyProblem{}}
+	var segs []archive.SegmentInfo
+	known := map[string]bool{}
+	if err := v.catalog.Segments(v.cfg.Tenant, func(info archive.SegmentInfo) error {
+		segs = append(segs, info)
+		known[info.Key] = true
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+
+	err := v.store.List(ctx, archive.SegmentPrefix(v.cfg.Tenant), func(o archive.ObjectInfo) error {
+		if !known[o.Key] {
+			rep.Problems = append(rep.Problems, VerifyProblem{Object: o.Key, Detail: "segment object is not in the catalog (added after the fact, or the catalog is stale: run rebuild)"})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("vault: verify: list segments: %w", err)
+	}
+
+	type seqRange struct {
+		first, last uint64
+		key         string
+	}
+	var ranges []seqRange
+	for i, info := range segs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		problems := v.verifySegment(ctx, info)
+		rep.Problems = append(rep.Problems, problems...)
+		rep.Segments++
+		rep.Messages += int64(info.Count)
+		rep.Bytes += info.ObjectBytes
+		ranges = append(ranges, seqRange{info.FirstSeq, info.LastSeq, info.Key})
+		if progress != nil {
+			progress(i+1, len(segs))
+		}
+	}
+
+	sort.Slice(ranges, func(i, j int) bool { return ranges[i].first < ranges[j].first })
+	var want uint64
+	for _, r := range ranges {
+		if r.first != want {
+			rep.Problems = append(rep.Problems, VerifyProblem{Object: r.key, Detail: fmt.Sprintf("seq numbering breaks: segment starts at seq %d, want %d", r.first, want)})
+		}
+		want = r.last + 1
+	}
+	stats, err := v.catalog.Stats(v.cfg.Tenant)
+	if err != nil {
+		return nil, err
+	}
+	if stats.Messages != rep.Messages {
+		rep.Problems = append(rep.Problems, VerifyProblem{Detail: fmt.Sprintf("catalog counts %d messages but its segments hold %d", stats.Messages, rep.Messages)})
+	}
+	return rep, nil
+}
+
+func (v *Vault) verifySegment(ctx context.Context, info archive.SegmentInfo) []VerifyProblem {
+	var problems []VerifyProblem
+	add := func(format string, args ...any) {
+		problems = append(problems, VerifyProblem{Object: info.Key, Detail: fmt.Sprintf(format, args...)})
+	}
+	var first, last uint64
+	n := 0
+	res, err := archive.ReadSegment(ctx, v.store, v.keys, info.Key, func(_ []byte, m *chat.Message) error {
+		if n == 0 {
+			first = m.Seq
+		} else if m.Seq != last+1 {
+			add("record %d has seq %d, want %d", n+1, m.Seq, last+1)
+		}
+		last = m.Seq
+		n++
+		e, err := v.catalog.Message(v.cfg.Tenant, m.ID)
+		if err != nil {
+			add("record %d: message %s is not in the catalog", n, m.ID)
+			return nil
+		}
+		if e.Segment != info.ID {
+			add("record %d: catalog places message %s in segment %s", n, m.ID, e.Segment)
+		}
+		if e.Message.Seq != m.Seq || e.Message.SourceID != m.SourceID {
+			add("record %d: message %s differs from the catalog (seq %d vs %d)", n, m.ID, m.Seq, e.Message.Seq)
+		}
+		return nil
+	})
+	if errors.Is(err, archive.ErrNotExist) {
+		add("segment object is missing from the store")
+		return problems
+	}
+	if err != nil {
+		add("cannot read segment: %v", err)
+		return problems
+	}
+	if res.ObjectBytes != info.ObjectBytes {
+		add("object has %d bytes, catalog recorded %d", res.ObjectBytes, info.ObjectBytes)
+	}
+	if res.ObjectSHA256 != info.ObjectSHA256 {
+		add("object SHA-256 is %s, catalog recorded %s", res.ObjectSHA256, info.ObjectSHA256)
+	}
+	if res.PlainSHA256 != info.PlainSHA256 {
+		add("plaintext SHA-256 is %s, catalog recorded %s", res.PlainSHA256, info.PlainSHA256)
+	}
+	if res.Count != info.Count {
+		add("segment holds %d records, catalog recorded %d", res.Count, info.Count)
+	}
+	if n > 0 && (first != info.FirstSeq || last != info.LastSeq) {
+		add("segment holds seqs %d..%d, catalog recorded %d..%d", first, last, info.FirstSeq, info.LastSeq)
+	}
+	return problems
+}
