@@ -37,6 +37,10 @@ type S3Config struct {
 // defaultS3Region is the region used when S3Config.Region is empty.
 const defaultS3Region = "us-east-1"
 
+// conditionalPutHeadSize is the object size in bytes above which Put with
+// IfNoneMatch sends HEAD before the conditional PUT.
+const conditionalPutHeadSize = 64 << 10
+
 // S3 error codes that minio-go does not name as constants.
 const (
 	// codeObjectLockConfigNotFound is returned by GetObjectLockConfiguration
@@ -162,10 +166,15 @@ func EnsureBucket(ctx context.Context, cfg S3Config, objectLock bool) error {
 // or more) at a time.
 //
 // With IfNoneMatch the put is a single request with If-None-Match: *, and
-// the server's PreconditionFailed becomes ErrExist.
-// NOTE: minio-go retries a request that failed on the network, so when a
-// first attempt was stored but its response was lost, the retry returns
-// ErrExist for the object this Put wrote itself.
+// the server's PreconditionFailed becomes ErrExist. Objects above 64 KiB
+// are looked up with HEAD first, because a server may reset the
+// connection instead of returning 412 when it rejects a large body before
+// reading it. versitygw v1.8.0 does so when more than 256 KiB are unread.
+// NOTE: ErrExist is not exact in two races. minio-go retries a request
+// that failed on the network, so when a first attempt was stored but its
+// response was lost, the retry returns ErrExist for this Put's own object.
+// And when another writer creates a large object between the HEAD and the
+// PUT, the PUT may fail with a connection reset instead of ErrExist.
 //
 // A reader with fewer than size bytes fails the put, and no object
 // appears. Bytes beyond size are not stored.
@@ -183,6 +192,16 @@ func (s *S3Store) Put(ctx context.Context, key string, r io.Reader, size int64, 
 	body, err := sizedBody(r, size)
 	if err != nil {
 		return fmt.Errorf("archive: s3 put %q: %w", key, err)
+	}
+
+	if opts.IfNoneMatch && size > conditionalPutHeadSize {
+		_, err := s.client.StatObject(ctx, s.bucket, s.prefix+key, minio.StatObjectOptions{})
+		switch {
+		case err == nil:
+			return fmt.Errorf("archive: s3 put %q: %w", key, ErrExist)
+		case s3ErrorCode(err) != minio.NoSuchKey:
+			return fmt.Errorf("archive: s3 put %q: check whether the object exists: %w", key, err)
+		}
 	}
 
 	_, err = s.client.PutObject(ctx, s.bucket, s.prefix+key, body, size, putOpts)

@@ -141,10 +141,32 @@ func PutSegment(ctx context.Context, st Store, seg *SealedSegment) error {
 		ContentType: "application/age-encrypted",
 	}
 	err := st.Put(ctx, seg.Info.Key, bytes.NewReader(seg.Object), int64(len(seg.Object)), opts)
+	if errors.Is(err, ErrExist) {
+		// A segment key is a fresh ULID, so an existing object is either
+		// this very write, retried by the client after a lost response, or
+		// a redo after a crash; both are fine when the bytes are ours.
+		if same, cerr := sameObject(ctx, st, seg.Info.Key, seg.Info.ObjectSHA256); cerr == nil && same {
+			return nil
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("archive: put segment %s: %w", seg.Info.Key, err)
 	}
 	return nil
+}
+
+// sameObject reports whether the object key has the given SHA-256.
+func sameObject(ctx context.Context, st Store, key, sha string) (bool, error) {
+	r, err := st.Get(ctx, key)
+	if err != nil {
+		return false, err
+	}
+	defer r.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, r); err != nil {
+		return false, err
+	}
+	return hex.EncodeToString(h.Sum(nil)) == sha, nil
 }
 
 // SegmentReadResult is what reading a whole segment object found.

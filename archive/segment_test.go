@@ -84,8 +84,14 @@ func TestSegment_RoundTrip(t *testing.T) {
 	if err := PutSegment(ctx, st, seg); err != nil {
 		t.Fatal(err)
 	}
-	if err := PutSegment(ctx, st, seg); !errors.Is(err, ErrExist) {
-		t.Errorf("second PutSegment: err = %v, want ErrExist (segments are never rewritten)", err)
+	if err := PutSegment(ctx, st, seg); err != nil {
+		t.Errorf("repeated PutSegment of the same bytes: %v, want success", err)
+	}
+	other := *seg
+	other.Object = append(bytes.Clone(seg.Object), 0)
+	other.Info.ObjectSHA256 = "0"
+	if err := PutSegment(ctx, st, &other); !errors.Is(err, ErrExist) {
+		t.Errorf("PutSegment of other bytes under the same key: err = %v, want ErrExist (segments are never rewritten)", err)
 	}
 
 	var got []*chat.Message
@@ -194,4 +200,3 @@ func TestEncodeRecord_RawFormats(t *testing.T) {
 		})
 	}
 }
-

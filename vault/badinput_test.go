@@ -217,4 +217,3 @@ func TestVerify_DetectsTampering(t *testing.T) {
 		})
 	}
 }
-

@@ -301,7 +301,7 @@ func (v *Vault) readSegmentCommit(ctx context.Context, key string, info archive.
 		return nil, err
 	}
 	if len(msgs) == 0 {
-		return nil, fmt.Errorf("vault: segment %s holds no records", key)
+		return nil, fmt.Errorf("vault: segment %s contains no records", key)
 	}
 	info.Key = key
 	info.Count = res.Count

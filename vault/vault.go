@@ -4,7 +4,7 @@
 //
 // The archive is the only source of truth. The catalog and the index are fed
 // from what the archive has committed, by the same code on import and on
-// rebuild, so deleting both and rebuilding gives the same answers.
+// rebuild, so deleting both and rebuilding returns the same search results.
 //
 // A data folder has one writer at a time: Open takes an exclusive lock on
 // the folder and fails when another process holds it.

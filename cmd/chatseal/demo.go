@@ -109,7 +109,6 @@ sample, then searches it, shows a conversation and verifies the archive.`,
 	return cmd
 }
 
-
 func (a *app) step(n, vi, en, command string) {
 	fmt.Fprintf(a.stdout, "\n%s. %s / %s\n   $ %s\n", n, vi, en, command)
 }

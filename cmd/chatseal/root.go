@@ -141,7 +141,7 @@ searches it in Vietnamese with or without diacritics, and verifies it is intact.
 	return root
 }
 
-// openVault opens the configured data folder and tells the user when new
+// openVault opens the configured data folder and prints a notice when new
 // keys were created.
 func (a *app) openVault(ctx context.Context) (*vault.Vault, error) {
 	cfg, err := vaultConfig(a.v, a.stderr)

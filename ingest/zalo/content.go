@@ -195,9 +195,9 @@ func decodeAttachmentContent(m *chat.Message, data jsonObject) (attachmentConten
 	return c, true
 }
 
-// params is the decoded params document of an attachment. Its getters are
-// lenient about numbers written as strings and back, because third-party
-// samples show both, and report a value they cannot read through bad, which
+// params is the decoded params document of an attachment. Its getters accept
+// numbers written as strings and the reverse, because third-party samples
+// show both. A getter that cannot read a present value sets bad, which
 // becomes an UNPARSEABLE_PARAMS warning.
 type params struct {
 	obj jsonObject
@@ -216,9 +216,9 @@ func decodeParams(text []byte) (params, bool) {
 	return params{obj: obj}, true
 }
 
-// string returns the member name as text: a string's value or a number's
+// text returns the member name as text: a string's value or a number's
 // digits.
-func (p *params) string(name string) string {
+func (p *params) text(name string) string {
 	if p.obj.members == nil {
 		return ""
 	}
@@ -233,9 +233,9 @@ func (p *params) string(name string) string {
 	return s
 }
 
-// int returns the integer member name, or ok false when it is absent or
+// integer returns the integer member name, or ok false when it is absent or
 // cannot be read.
-func (p *params) int(name string) (n int64, ok bool) {
+func (p *params) integer(name string) (n int64, ok bool) {
 	if p.obj.members == nil {
 		return 0, false
 	}
@@ -249,7 +249,7 @@ func (p *params) int(name string) (n int64, ok bool) {
 
 // dimension returns a width or height in pixels, 0 when absent or invalid.
 func (p *params) dimension(name string) int {
-	n, ok := p.int(name)
+	n, ok := p.integer(name)
 	if !ok {
 		return 0
 	}
@@ -260,9 +260,9 @@ func (p *params) dimension(name string) int {
 	return int(n)
 }
 
-// float returns the number member name, or ok false when it is absent or
+// number returns the number member name, or ok false when it is absent or
 // cannot be read.
-func (p *params) float(name string) (f float64, ok bool) {
+func (p *params) number(name string) (f float64, ok bool) {
 	if p.obj.members == nil {
 		return 0, false
 	}
@@ -281,8 +281,9 @@ func (p *params) warnIfBad(m *chat.Message) {
 	}
 }
 
-// markRemote records that the archive holds only the attachment's URL: Zalo
-// CDN links expire, so the bytes must be fetched and hashed at ingest time.
+// markRemote records that the input gives only the attachment's URL, or none.
+// Zalo CDN links expire, so the archive must fetch and hash the bytes at
+// ingest time.
 func markRemote(a *chat.Attachment) {
 	present := false
 	a.Present = &present
@@ -293,14 +294,14 @@ func markRemote(a *chat.Attachment) {
 	}
 }
 
-// imageAttachment reads a photo, GIF or doodle. URI is the original (href);
-// AltURIs lists the other sizes that params and thumb name: hd first, then
+// imageAttachment reads a photo, GIF or doodle. URI is the original, href.
+// AltURIs lists the other sizes that params and thumb name, hd first and then
 // the thumbnails.
 func imageAttachment(m *chat.Message, c attachmentContent) chat.Attachment {
 	p := &c.params
-	hd := p.string("hd")
-	normal := p.string("normalUrl")
-	thumbURL := p.string("thumbUrl")
+	hd := p.text("hd")
+	normal := p.text("normalUrl")
+	thumbURL := p.text("thumbUrl")
 
 	a := chat.Attachment{Kind: attachImage, URI: c.href}
 	if a.URI == "" {
@@ -322,10 +323,10 @@ func fileAttachment(m *chat.Message, c attachmentContent) chat.Attachment {
 		Kind:        attachFile,
 		Name:        c.title,
 		URI:         c.href,
-		ChecksumMD5: p.string("checksum"),
-		Ext:         p.string("fileExt"),
+		ChecksumMD5: p.text("checksum"),
+		Ext:         p.text("fileExt"),
 	}
-	if size, ok := p.int("fileSize"); ok {
+	if size, ok := p.integer("fileSize"); ok {
 		if size >= 0 {
 			a.Size = &size
 		} else {
@@ -344,8 +345,10 @@ func mediaAttachment(m *chat.Message, c attachmentContent, kind string) chat.Att
 	a.AltURIs = otherURIs(a.URI, c.thumb)
 	// NOTE: params.duration is taken to be milliseconds, as the values in
 	// third-party samples suggest; no Zalo documentation confirms the unit.
-	if ms, ok := p.int("duration"); ok && ms >= 0 {
+	if ms, ok := p.integer("duration"); ok && ms >= 0 {
 		a.DurationMS = ms
+	} else if ok {
+		p.bad = true
 	}
 	if kind == attachVideo {
 		a.Width = p.dimension("video_width")
@@ -381,8 +384,8 @@ func parseContact(m *chat.Message, c attachmentContent) {
 	m.Kind = chat.KindContact
 	m.Contact = &chat.Contact{
 		Name:      c.title,
-		Phone:     p.string("phone"),
-		UserID:    p.string("uid"),
+		Phone:     p.text("phone"),
+		UserID:    p.text("uid"),
 		RawParams: c.rawParams,
 	}
 	p.warnIfBad(m)
@@ -394,8 +397,8 @@ func parseContact(m *chat.Message, c attachmentContent) {
 func parseCall(m *chat.Message, c attachmentContent) {
 	p := &c.params
 	m.Kind = chat.KindCall
-	duration, ok := p.int("duration")
-	callType, _ := p.int("calltype")
+	duration, ok := p.integer("duration")
+	callType, _ := p.integer("calltype")
 	if ok && duration >= 0 {
 		m.Call = &chat.Call{DurationSeconds: duration, RawCallType: callType}
 	} else {
@@ -431,9 +434,8 @@ func parseLocation(m *chat.Message, c attachmentContent) {
 
 	lat, latOK := firstFloat(p, "latitude", "lat")
 	lng, lngOK := firstFloat(p, "longitude", "lng", "lon", "long")
-	valid := latOK && lngOK &&
-		!math.IsNaN(lat) && !math.IsNaN(lng) &&
-		math.Abs(lat) <= 90 && math.Abs(lng) <= 180
+	// NaN fails both range comparisons.
+	valid := latOK && lngOK && math.Abs(lat) <= 90 && math.Abs(lng) <= 180
 	if valid {
 		m.Location = &chat.Location{Latitude: lat, Longitude: lng, Title: c.title}
 	} else {
@@ -464,7 +466,7 @@ func parseTask(m *chat.Message, c attachmentContent) {
 
 func firstFloat(p *params, names ...string) (float64, bool) {
 	for _, name := range names {
-		if f, ok := p.float(name); ok {
+		if f, ok := p.number(name); ok {
 			return f, true
 		}
 	}
