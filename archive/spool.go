@@ -2,9 +2,9 @@ package archive
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"sync"
 
 	"github.com/cockroachdb/pebble"
@@ -22,12 +22,18 @@ import (
 //
 // Keys: "m" + message id → record line (chat.EncodeRecord, seq 0);
 // "k" + dedup key → message id.
+//
+// The spool also keeps every spooled message in memory, loaded at open and
+// kept in step by Add and Remove, so that lookups and flushes do not read
+// Pebble back. Its size is bounded by the flush threshold of the writer.
 type Spool struct {
 	db *pebble.DB
 
 	mu struct {
 		sync.Mutex
-		count int
+		// byID holds every spooled message; dedup holds their dedup keys.
+		byID  map[string]*chat.Message
+		dedup map[string]struct{}
 	}
 }
 
@@ -38,13 +44,17 @@ func OpenSpool(dir string, logger *slog.Logger) (*Spool, error) {
 		return nil, fmt.Errorf("archive: open spool %s: %w", dir, err)
 	}
 	s := &Spool{db: db}
-	n := 0
-	err = s.scan(func(*chat.Message) error { n++; return nil })
+	s.mu.byID = map[string]*chat.Message{}
+	s.mu.dedup = map[string]struct{}{}
+	err = s.scanPebble(func(m *chat.Message) error {
+		s.mu.byID[m.ID] = m
+		s.mu.dedup[string(DedupKey(m))] = struct{}{}
+		return nil
+	})
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	s.mu.count = n
 	return s, nil
 }
 
@@ -55,7 +65,7 @@ func (s *Spool) Close() error { return s.db.Close() }
 func (s *Spool) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.mu.count
+	return len(s.mu.byID)
 }
 
 // DedupKey returns the key under which the spool and the catalog recognise
@@ -73,15 +83,10 @@ func DedupKey(m *chat.Message) []byte {
 
 // Has reports whether a message with the given dedup key is spooled.
 func (s *Spool) Has(dedup []byte) (bool, error) {
-	_, closer, err := s.db.Get(append([]byte{'k'}, dedup...))
-	if errors.Is(err, pebble.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("archive: spool lookup: %w", err)
-	}
-	closer.Close()
-	return true, nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.mu.dedup[string(dedup)]
+	return ok, nil
 }
 
 // Add writes msgs to the spool in one fsynced batch. When Add returns nil
@@ -103,16 +108,30 @@ func (s *Spool) Add(msgs []*chat.Message) error {
 		return fmt.Errorf("archive: spool add %d messages: %w", len(msgs), err)
 	}
 	s.mu.Lock()
-	s.mu.count += len(msgs)
+	for _, m := range msgs {
+		s.mu.byID[m.ID] = m
+		s.mu.dedup[string(DedupKey(m))] = struct{}{}
+	}
 	s.mu.Unlock()
 	return nil
 }
 
-// Scan calls fn with every spooled message, in id order (ULIDs, so about
-// the order of acceptance).
-func (s *Spool) Scan(fn func(*chat.Message) error) error { return s.scan(fn) }
+// Pending returns every spooled message in id order (ULIDs, so about the
+// order of acceptance). The messages are shared with the spool: a caller may
+// set fields the spool does not key on (Seq), and nothing else.
+func (s *Spool) Pending() []*chat.Message {
+	s.mu.Lock()
+	out := make([]*chat.Message, 0, len(s.mu.byID))
+	for _, m := range s.mu.byID {
+		out = append(out, m)
+	}
+	s.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
 
-func (s *Spool) scan(fn func(*chat.Message) error) error {
+// scanPebble calls fn with every message stored in Pebble, in id order.
+func (s *Spool) scanPebble(fn func(*chat.Message) error) error {
 	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: []byte{'m'}, UpperBound: []byte{'n'}})
 	if err != nil {
 		return fmt.Errorf("archive: spool scan: %w", err)
@@ -143,7 +162,10 @@ func (s *Spool) Remove(msgs []*chat.Message) error {
 		return fmt.Errorf("archive: spool remove %d messages: %w", len(msgs), err)
 	}
 	s.mu.Lock()
-	s.mu.count -= len(msgs)
+	for _, m := range msgs {
+		delete(s.mu.byID, m.ID)
+		delete(s.mu.dedup, string(DedupKey(m)))
+	}
 	s.mu.Unlock()
 	return nil
 }

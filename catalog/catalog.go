@@ -10,7 +10,7 @@
 // Key layout (elements separated by 0x00):
 //
 //	d tenant source account source_id → message id      (dedup)
-//	m tenant id                        → Entry JSON      (message)
+//	m tenant id                        → segment id, \n, record without raw
 //	c tenant account conversation time(8) id → ""       (thread order)
 //	v tenant account conversation      → Conversation JSON
 //	s tenant segment_id                → archive.SegmentInfo JSON
@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/cockroachdb/pebble"
+	"github.com/cockroachdb/pebble/bloom"
 
 	"chatseal/archive"
 	"chatseal/chat"
@@ -48,7 +49,14 @@ type Catalog struct {
 
 // Open opens or creates the catalog in dir.
 func Open(dir string, logger *slog.Logger) (*Catalog, error) {
-	db, err := pebble.Open(dir, &pebble.Options{Logger: pebblelog.Logger{L: logger}})
+	opts := &pebble.Options{Logger: pebblelog.Logger{L: logger}}
+	// Most dedup lookups of an import are misses; bloom filters answer
+	// them without reading data blocks.
+	opts.Levels = make([]pebble.LevelOptions, 7)
+	for i := range opts.Levels {
+		opts.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
+	}
+	db, err := pebble.Open(dir, opts)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: open %s: %w", dir, err)
 	}
@@ -289,19 +297,13 @@ func (c *Catalog) Commit(tenant string, segs []SegmentCommit) error {
 }
 
 func (c *Catalog) addMessage(b *pebble.Batch, tenant, segID string, m *chat.Message, convs map[string]*Conversation, stats *Stats) error {
-	msgKey := key('m', tenant, m.ID)
-	if _, closer, err := b.Get(msgKey); err == nil {
-		closer.Close()
-		return nil
-	}
-	slim := *m
-	slim.Raw = nil
-	slim.RawFormat = ""
-	v, err := json.Marshal(Entry{Segment: segID, Message: &slim})
+	// Commit skips segments already in the catalog, and a message belongs
+	// to exactly one segment, so its rows are new here.
+	v, err := encodeEntry(segID, m)
 	if err != nil {
-		return fmt.Errorf("catalog: encode message %s: %w", m.ID, err)
+		return err
 	}
-	b.Set(msgKey, v, nil)
+	b.Set(key('m', tenant, m.ID), v, nil)
 	b.Set(append([]byte{'d', 0}, archive.DedupKey(m)...), []byte(m.ID), nil)
 	b.Set(threadKey(tenant, m.Account, m.Conversation, m.SentAt, m.ID), nil, nil)
 	stats.Messages++
@@ -395,14 +397,41 @@ func (c *Catalog) Segments(tenant string, fn func(archive.SegmentInfo) error) er
 
 // Message returns one message's catalog entry.
 func (c *Catalog) Message(tenant, id string) (*Entry, error) {
-	var e Entry
-	if err := c.getJSON(key('m', tenant, id), &e); err != nil {
-		if errors.Is(err, ErrNotFound) {
-			return nil, fmt.Errorf("catalog: message %s: %w", id, ErrNotFound)
-		}
-		return nil, err
+	data, closer, err := c.db.Get(key('m', tenant, id))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, fmt.Errorf("catalog: message %s: %w", id, ErrNotFound)
 	}
-	return &e, nil
+	if err != nil {
+		return nil, fmt.Errorf("catalog: get message %s: %w", id, err)
+	}
+	defer closer.Close()
+	return decodeEntry(data)
+}
+
+// encodeEntry writes a message row: the segment id, a newline, and the
+// message's record without its raw payload, which stays in the segment.
+func encodeEntry(segID string, m *chat.Message) ([]byte, error) {
+	slim := *m
+	slim.Raw = nil
+	slim.RawFormat = ""
+	v := append([]byte(segID), '\n')
+	v, err := chat.EncodeRecord(v, &slim)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: encode message %s: %w", m.ID, err)
+	}
+	return v[:len(v)-1], nil
+}
+
+func decodeEntry(data []byte) (*Entry, error) {
+	seg, record, ok := bytes.Cut(data, []byte{'\n'})
+	if !ok {
+		return nil, fmt.Errorf("catalog: message row %.40q has no segment id", data)
+	}
+	m, err := chat.DecodeRecord(record)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: message row of segment %s: %w", seg, err)
+	}
+	return &Entry{Segment: string(seg), Message: m}, nil
 }
 
 // Thread calls fn for every message of a conversation in time order.

@@ -142,7 +142,7 @@ func rawBleve(b *testing.B, dir string, msgs []*chat.Message) time.Duration {
 func fullImport(b *testing.B, dir, path string) (time.Duration, int64) {
 	started := time.Now()
 	ctx := context.Background()
-	v, err := Open(ctx, Config{DataDir: dir, FlushMessages: 20000})
+	v, err := Open(ctx, Config{DataDir: dir})
 	if err != nil {
 		b.Fatal(err)
 	}

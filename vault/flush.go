@@ -24,7 +24,8 @@ import (
 //  4. commit segments and messages to the catalog, removing the intents
 //     (fsync);
 //  5. remove the messages from the spool (fsync);
-//  6. add them to the index and mark the segments indexed.
+//  6. hand them to the background indexer, which adds them to the index
+//     and marks the segments indexed.
 //
 // recover finishes whatever step a crash interrupted.
 func (v *Vault) Flush(ctx context.Context) error {
@@ -37,14 +38,11 @@ func (v *Vault) Flush(ctx context.Context) error {
 	if v.spool.Len() == 0 {
 		return nil
 	}
-	started := time.Now()
-	var pending []*chat.Message
-	if err := v.spool.Scan(func(m *chat.Message) error {
-		pending = append(pending, m)
-		return nil
-	}); err != nil {
+	if err := v.indexer.failure(); err != nil {
 		return err
 	}
+	started := time.Now()
+	pending := v.spool.Pending()
 
 	segs, err := v.planSegments(pending)
 	if err != nil {
@@ -71,9 +69,7 @@ func (v *Vault) Flush(ctx context.Context) error {
 	if err := v.spool.Remove(pending); err != nil {
 		return err
 	}
-	if err := v.indexSegments(segs); err != nil {
-		return err
-	}
+	v.indexer.enqueue(segs)
 	v.log.Info("flushed spool", "messages", len(pending), "segments", len(segs), "duration", time.Since(started))
 	return nil
 }
@@ -244,15 +240,14 @@ func (v *Vault) recover(ctx context.Context) error {
 	}
 
 	var stale []*chat.Message
-	err = v.spool.Scan(func(m *chat.Message) error {
+	for _, m := range v.spool.Pending() {
 		ok, err := v.catalog.HasDedup(archive.DedupKey(m))
+		if err != nil {
+			return err
+		}
 		if ok {
 			stale = append(stale, m)
 		}
-		return err
-	})
-	if err != nil {
-		return err
 	}
 	if len(stale) > 0 {
 		v.log.Info("removing spooled messages already committed", "messages", len(stale))

@@ -101,6 +101,9 @@ func (v *Vault) Import(ctx context.Context, req ImportRequest, progress func(Imp
 	if err := v.Flush(ctx); err != nil {
 		return im.sum, err
 	}
+	if err := v.indexer.wait(); err != nil {
+		return im.sum, err
+	}
 	return im.sum, nil
 }
 

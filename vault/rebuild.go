@@ -27,6 +27,11 @@ const rebuildCommitSegments = 64
 // archive and the keys alone. The spool is kept: messages still in it are
 // flushed afterwards as usual.
 func (v *Vault) Rebuild(ctx context.Context, progress func(done, total int)) (*RebuildReport, error) {
+	if err := v.indexer.wait(); err != nil {
+		v.log.Warn("earlier indexing failed; rebuild recreates the index anyway", "err", err)
+	}
+	v.indexer.stop()
+	v.indexer = newIndexer(v)
 	if err := v.closeDerived(); err != nil {
 		return nil, fmt.Errorf("vault: rebuild: close catalog and index: %w", err)
 	}
@@ -59,11 +64,9 @@ func (v *Vault) Rebuild(ctx context.Context, progress func(done, total int)) (*R
 		if err := v.catalog.Commit(v.cfg.Tenant, pending); err != nil {
 			return err
 		}
-		if err := v.indexSegments(pending); err != nil {
-			return err
-		}
-		pending = pending[:0]
-		return nil
+		v.indexer.enqueue(pending)
+		pending = nil
+		return v.indexer.failure()
 	}
 	for i, key := range keys {
 		info, err := v.segmentInfoFromKey(key)
@@ -96,6 +99,9 @@ func (v *Vault) Rebuild(ctx context.Context, progress func(done, total int)) (*R
 	}
 	if err := commit(); err != nil {
 		return nil, err
+	}
+	if err := v.indexer.wait(); err != nil {
+		return nil, fmt.Errorf("vault: rebuild: index: %w", err)
 	}
 	if err := v.recover(ctx); err != nil {
 		return nil, err

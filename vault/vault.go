@@ -63,7 +63,8 @@ type Config struct {
 	Retention retention.Policy
 
 	// FlushMessages is how many spooled messages trigger a flush to
-	// segments during an import. Zero means 20,000.
+	// segments during an import. Zero means 5,000: small enough that the
+	// background indexer works on one flush while the next is read.
 	FlushMessages int
 	// BatchMessages is how many messages an import acknowledges (fsyncs to
 	// the spool) at a time. Zero means 1,000.
@@ -87,7 +88,7 @@ func (c *Config) setDefaults() {
 		c.LockMode = archive.Governance
 	}
 	if c.FlushMessages <= 0 {
-		c.FlushMessages = 20000
+		c.FlushMessages = 5000
 	}
 	if c.BatchMessages <= 0 {
 		c.BatchMessages = 1000
@@ -115,6 +116,7 @@ type Vault struct {
 	spool   *archive.Spool
 	catalog *catalog.Catalog
 	index   *index.Index
+	indexer *indexer
 
 	// needsRecovery is set when a flush failed after recording intents and
 	// the recovery that should settle them failed too.
@@ -178,7 +180,11 @@ func (v *Vault) open(ctx context.Context) error {
 	if err := v.openDerived(); err != nil {
 		return err
 	}
-	return v.recover(ctx)
+	if err := v.recover(ctx); err != nil {
+		return err
+	}
+	v.indexer = newIndexer(v)
+	return nil
 }
 
 func (v *Vault) openDerived() error {
@@ -262,10 +268,15 @@ func (v *Vault) archiveHasSegments(ctx context.Context) (bool, error) {
 	return found, nil
 }
 
-// Close flushes nothing: spooled messages stay durable in the spool and are
-// flushed by the next import or open. It releases the data folder lock.
+// Close waits for the background indexer and releases the data folder
+// lock. It flushes nothing: spooled messages stay durable in the spool and
+// are flushed by the next import.
 func (v *Vault) Close() error {
 	var errs []error
+	if v.indexer != nil {
+		errs = append(errs, v.indexer.stop())
+		v.indexer = nil
+	}
 	errs = append(errs, v.closeDerived())
 	if v.spool != nil {
 		errs = append(errs, v.spool.Close())
