@@ -19,9 +19,9 @@ const (
 	toneNang  = 5 // U+0323 combining dot below
 )
 
-// toneSeparator sits between an exact term and its tone digits. It is not a
-// letter, digit or mark, so it never occurs inside a token, and "khoá1" cannot
-// collide with some other word.
+// toneSeparator sits between an exact term and its tone digits. The
+// tokenizer splits words on it, so no word contains it, and the exact form
+// of "khóa1" ("khoa1~1") differs from that of any other word.
 const toneSeparator = '~'
 
 // toneOf returns the tone that a combining mark writes, or 0 when the mark is
@@ -42,7 +42,7 @@ func toneOf(r rune) uint8 {
 	return 0
 }
 
-// runeClass tells how the tokenizer treats a rune.
+// runeClass is the role of a rune in tokenizing.
 type runeClass uint8
 
 const (
@@ -55,8 +55,10 @@ const (
 // to the exact term of the token it belongs to.
 type runeInfo struct {
 	class runeClass
-	// tone is the Vietnamese tone the rune carries, 0 for none.
-	tone uint8
+	// tones holds the VNI digits of the tone marks the rune carries, in
+	// canonical order: none for most runes, one for a Vietnamese vowel,
+	// two for a few letters of other languages such as ṹ.
+	tones string
 	// compose is set when the output may combine with the output before it
 	// under NFC (a combining mark kept in the exact term, a Hangul vowel jamo),
 	// so the token must be NFC-normalised when it ends.
@@ -117,8 +119,8 @@ func lookupRune(r rune) *runeInfo {
 }
 
 // describeRune computes the analysis of one rune from the Unicode data in the
-// standard library and golang.org/x/text: the rune is decomposed (NFD), its
-// base characters are lowercased, tone marks become a tone digit, other
+// standard library and golang.org/x/text. The rune is decomposed (NFD) and
+// its base characters are lowercased. Tone marks become tone digits. Other
 // nonspacing and enclosing marks are dropped from the folded term and kept
 // in the exact term.
 func describeRune(r rune) runeInfo {
@@ -127,7 +129,7 @@ func describeRune(r rune) runeInfo {
 		return runeInfo{class: classWord, differs: true, folded: "d", exact: "đ"}
 	case unicode.In(r, unicode.Mn, unicode.Me):
 		if tone := toneOf(r); tone != 0 {
-			return runeInfo{class: classMark, tone: tone, differs: true}
+			return runeInfo{class: classMark, tones: string(rune('0' + tone)), differs: true}
 		}
 		return runeInfo{class: classMark, compose: true, differs: true, exact: string(r)}
 	case unicode.Is(unicode.Mc, r):
@@ -140,12 +142,11 @@ func describeRune(r rune) runeInfo {
 		return runeInfo{class: classSeparator}
 	}
 
-	var folded, exact strings.Builder
-	var tone uint8
+	var folded, exact, tones strings.Builder
 	differs := false
 	for _, c := range norm.NFD.String(string(r)) {
 		if t := toneOf(c); t != 0 {
-			tone = t
+			tones.WriteByte('0' + t)
 			differs = true
 			continue
 		}
@@ -160,7 +161,7 @@ func describeRune(r rune) runeInfo {
 	}
 	info := runeInfo{
 		class:   classWord,
-		tone:    tone,
+		tones:   tones.String(),
 		differs: differs,
 		folded:  norm.NFC.String(folded.String()),
 		exact:   norm.NFC.String(exact.String()),
@@ -169,13 +170,15 @@ func describeRune(r rune) runeInfo {
 	return info
 }
 
-// token is one word of an analysed text. Offsets into the input are bytes;
-// the terms live in the folded and exact buffers of the analysis.
+// token is one word of an analysed text. Offsets into the input are bytes,
+// and the terms live in the folded and exact buffers of the analysis. The
+// offsets are int32 to keep tokens small, which limits the texts analysed
+// into one analysis to 2 GiB in all.
 type token struct {
-	start, end             int // byte range of the word in the input
-	foldedStart, foldedEnd int // folded term, in analysis.folded
-	exactStart, exactEnd   int // exact term in analysis.exact; empty when it equals the folded term
-	position               int // 1-based position of the word in the text
+	start, end             int32 // byte range of the word in the input
+	foldedStart, foldedEnd int32 // folded term, in analysis.folded
+	exactStart, exactEnd   int32 // exact term in analysis.exact; empty when it equals the folded term
+	position               int32 // 1-based position of the word in the text
 }
 
 // analysis is the result of tokenizing and folding a text in one pass. It
@@ -187,6 +190,17 @@ type analysis struct {
 	tokens []token
 	// position is the position of the last token added.
 	position int
+}
+
+// presize allocates a's buffers for texts of n bytes in all, so that
+// analyze rarely grows them. Folding never lengthens ASCII, and an exact
+// term is at most a few bytes longer than its word. The token slice assumes
+// three bytes per word with its separator, which most text exceeds.
+func (a *analysis) presize(n int) {
+	buf := make([]byte, 0, 2*n+24)
+	a.folded = buf[0 : 0 : n+8]
+	a.exact = buf[n+8 : n+8]
+	a.tokens = make([]token, 0, n/3+1)
 }
 
 // foldedTerm returns the folded term of token t as a slice of a.folded.
@@ -201,7 +215,8 @@ func (a *analysis) exactTerm(t *token) []byte {
 	return a.exact[t.exactStart:t.exactEnd]
 }
 
-// tokenState is the token under construction in analyze.
+// tokenState is the token under construction in analyze. It keeps the
+// first 8 tone digits of a word; a Vietnamese syllable has at most one.
 type tokenState struct {
 	active      bool
 	start       int
@@ -272,15 +287,18 @@ func analyze[T string | []byte](a *analysis, text T) {
 			a.exact = append(a.exact, a.folded[st.foldedStart:]...)
 		}
 		a.folded = append(a.folded, info.folded...)
-		if st.differs {
+		switch {
+		case !st.differs:
+			st.compose = st.compose || info.compose
+		case info.compose && a.composeQuality(st.exactStart, r):
+			// The mark was merged into the vowel before it.
+		default:
 			a.exact = append(a.exact, info.exact...)
+			st.compose = st.compose || info.compose
 		}
-		if info.tone != 0 && st.toneCount < len(st.tones) {
-			st.tones[st.toneCount] = '0' + info.tone
+		for j := 0; j < len(info.tones) && st.toneCount < len(st.tones); j++ {
+			st.tones[st.toneCount] = info.tones[j]
 			st.toneCount++
-		}
-		if info.compose {
-			st.compose = true
 		}
 		i += size
 	}
@@ -324,14 +342,44 @@ func (a *analysis) endToken(st *tokenState, end int) {
 	}
 	a.position++
 	a.tokens = append(a.tokens, token{
-		start:       st.start,
-		end:         end,
-		foldedStart: st.foldedStart,
-		foldedEnd:   len(a.folded),
-		exactStart:  st.exactStart,
-		exactEnd:    len(a.exact),
-		position:    a.position,
+		start:       int32(st.start),
+		end:         int32(end),
+		foldedStart: int32(st.foldedStart),
+		foldedEnd:   int32(len(a.folded)),
+		exactStart:  int32(st.exactStart),
+		exactEnd:    int32(len(a.exact)),
+		position:    int32(a.position),
 	})
+}
+
+// composeQuality composes a Vietnamese quality mark (circumflex, breve,
+// horn) with the ASCII vowel that ends the exact term begun at offset from,
+// in place, as NFC would. It spares decomposed (NFD) Vietnamese text the
+// slow NFC pass. It reports false, changing nothing, for any other mark or
+// letter.
+func (a *analysis) composeQuality(from int, mark rune) bool {
+	if len(a.exact) <= from {
+		return false
+	}
+	var composed string
+	switch last := a.exact[len(a.exact)-1]; {
+	case mark == '\u0302' && last == 'a':
+		composed = "â"
+	case mark == '\u0302' && last == 'e':
+		composed = "ê"
+	case mark == '\u0302' && last == 'o':
+		composed = "ô"
+	case mark == '\u0306' && last == 'a':
+		composed = "ă"
+	case mark == '\u031B' && last == 'o':
+		composed = "ơ"
+	case mark == '\u031B' && last == 'u':
+		composed = "ư"
+	default:
+		return false
+	}
+	a.exact = append(a.exact[:len(a.exact)-1], composed...)
+	return true
 }
 
 // composeTail replaces buf[from:] with its NFC form.

@@ -167,7 +167,7 @@ func (x *Index) Add(msgs []*chat.Message) error {
 		}
 	}
 	if err := x.idx.Batch(batch); err != nil {
-		return fmt.Errorf("index: add %d messages from %s: %w", len(msgs), msgs[0].ID, err)
+		return fmt.Errorf("index: add batch of %d messages, first %s: %w", len(msgs), msgs[0].ID, err)
 	}
 	return nil
 }
@@ -213,7 +213,8 @@ func (x *Index) Count() (uint64, error) {
 	return n, nil
 }
 
-// Close waits for background merges to stop and closes the index files.
+// Close stops bleve's background persister and merger, waits for them, and
+// closes the index files.
 func (x *Index) Close() error {
 	if err := x.idx.Close(); err != nil {
 		return fmt.Errorf("index: close %s: %w", x.path, err)

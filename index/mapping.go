@@ -9,16 +9,22 @@ import (
 
 // Field names of a message document.
 const (
-	fieldText         = "text"         // folded words of the text, with positions
-	fieldExact        = "exact"        // exact forms of the words that have marks
-	fieldSenderID     = "sender_id"    // keyword
-	fieldSenderName   = "sender_name"  // folded words of the sender's display name
-	fieldAccount      = "account"      // keyword
-	fieldConversation = "conversation" // keyword
-	fieldKind         = "kind"         // keyword, lowercase
-	fieldSource       = "source"       // keyword, lowercase
-	fieldDirection    = "direction"    // keyword: in or out
-	fieldSentAt       = "sent_at"      // quarter-hour trie terms, see sentAtField
+	fieldText  = "text"  // folded words of the text, with positions
+	fieldExact = "exact" // exact forms of the words that have marks, as a set
+	fieldAttrs = "attrs" // every other attribute, as prefixed terms
+)
+
+// Prefixes of the terms of the attrs field. A prefix ends at its first
+// colon, so a value may hold colons.
+const (
+	attrAccount      = "account:"      // archived messaging account, as given
+	attrConversation = "conversation:" // conversation id, as given
+	attrKind         = "kind:"         // message kind, ASCII-lowercased
+	attrSource       = "source:"       // chat platform, ASCII-lowercased
+	attrDirection    = "direction:"    // in or out
+	attrSender       = "sender:"       // sender id, as given
+	attrName         = "name:"         // one folded word of the sender's name
+	attrSentAt       = "sent:"         // binary quarter-hour trie term, see sentAtTerms
 )
 
 // Names under which the analyzers are registered with bleve. An index on
@@ -54,9 +60,9 @@ func (foldedAnalyzer) Analyze(input []byte) bleveanalysis.TokenStream {
 		t := &a.tokens[i]
 		tokens[i] = bleveanalysis.Token{
 			Term:     a.foldedTerm(t),
-			Start:    t.start,
-			End:      t.end,
-			Position: t.position,
+			Start:    int(t.start),
+			End:      int(t.end),
+			Position: int(t.position),
 			Type:     bleveanalysis.AlphaNumeric,
 		}
 		stream[i] = &tokens[i]
@@ -82,9 +88,9 @@ func (exactAnalyzer) Analyze(input []byte) bleveanalysis.TokenStream {
 		}
 		tokens = append(tokens, bleveanalysis.Token{
 			Term:     exact,
-			Start:    t.start,
-			End:      t.end,
-			Position: t.position,
+			Start:    int(t.start),
+			End:      int(t.end),
+			Position: int(t.position),
 			Type:     bleveanalysis.AlphaNumeric,
 		})
 	}
@@ -95,9 +101,9 @@ func (exactAnalyzer) Analyze(input []byte) bleveanalysis.TokenStream {
 }
 
 // newMapping returns the index mapping of message documents. Add builds
-// documents directly and does not use it; it records the fields and their
-// analyzers in the index metadata so that bleve's own queries (a match
-// query on "text", for example) analyse input as the index did.
+// documents directly and does not use it. The mapping is stored in the
+// index metadata, so that bleve's own queries (a match query on "text", for
+// example) analyse their input as the index did.
 func newMapping() *mapping.IndexMappingImpl {
 	m := mapping.NewIndexMapping()
 	m.DefaultAnalyzer = foldedAnalyzerName
@@ -111,14 +117,8 @@ func newMapping() *mapping.IndexMappingImpl {
 
 	doc.AddFieldMappingsAt(fieldText, textFieldMapping(foldedAnalyzerName, true))
 	doc.AddFieldMappingsAt(fieldExact, textFieldMapping(exactAnalyzerName, false))
-	doc.AddFieldMappingsAt(fieldSenderName, textFieldMapping(foldedAnalyzerName, false))
-	for _, name := range []string{fieldSenderID, fieldAccount, fieldConversation, fieldKind, fieldSource, fieldDirection} {
-		doc.AddFieldMappingsAt(name, textFieldMapping(keyword.Name, false))
-	}
-
-	// The terms of sent_at are binary and only sentAtQuery reads them; a
-	// bleve date range query would not work on them.
-	doc.AddFieldMappingsAt(fieldSentAt, textFieldMapping(keyword.Name, false))
+	// A term query on attrs needs the prefix, as in "kind:text".
+	doc.AddFieldMappingsAt(fieldAttrs, textFieldMapping(keyword.Name, false))
 
 	m.DefaultMapping = doc
 	return m

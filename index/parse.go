@@ -64,11 +64,7 @@ type parser struct {
 // parseTree parses the query language that ParseQuery documents.
 func parseTree(src string, loc *time.Location) (*node, error) {
 	p := &parser{src: src, loc: loc}
-	n, err := p.parseSequence(0, -1)
-	if err != nil {
-		return nil, err
-	}
-	return n, nil
+	return p.parseSequence(0, -1)
 }
 
 // parseSequence parses terms joined by AND up to the end of the query or,
@@ -143,7 +139,7 @@ func (p *parser) parseUnary(depth int) (*node, error) {
 		return p.parsePrimary(depth)
 	}
 	p.pos++
-	if p.eof() || p.atSpace() || p.peek() == ')' {
+	if p.eof() || p.atSpace() || p.peek() == ')' || p.peek() == '-' {
 		return nil, p.errorAt(p.pos, `a word, phrase, field or group after "-"`)
 	}
 	child, err := p.parsePrimary(depth)

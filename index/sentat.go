@@ -10,19 +10,19 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 )
 
-// The sent_at field records when a message was sent as a trie of terms, the
+// The attrs field records when a message was sent as a trie of terms, the
 // same idea as Lucene's and Bleve's numeric range terms, but coarser and
-// shorter. The value is the quarter-hour since 1970-01-01 UTC, 24 bits,
+// fewer. The value is the quarter-hour since 1970-01-01 UTC, 24 bits,
 // which reaches the year 2448. Each message gets one term per level: the
 // value shifted right by 0, 6, 12 and 18 bits (15 minutes, 16 hours, about
 // 43 days, about 7.5 years). A range query covers its edges with fine terms
 // and its middle with coarse ones.
 //
-// Bleve's own date field writes 16 terms of nanosecond precision per
-// document, most of them unique, and made indexing about twice as costly in
-// CPU as the rest of the document together (measured with BenchmarkIndex's
-// corpus). The query language only needs days, and every time zone offset
-// in use since 1972 is a multiple of 15 minutes, so quarter-hours give exact
+// Bleve's own date field writes 16 terms per document at nanosecond
+// precision, about half of them unique to the document. With it,
+// BenchmarkIndex measured Add at twice the CPU time. The query language
+// needs days only, and since 1980 every time zone offset is a multiple of
+// 15 minutes (checked against tzdata 2025b), so quarter-hours give exact
 // day boundaries.
 const (
 	sentAtUnit      = 15 * 60 // seconds per value step
@@ -30,7 +30,9 @@ const (
 	sentAtLevels    = 4
 	sentAtBits      = sentAtLevelBits * sentAtLevels
 	sentAtMax       = 1<<sentAtBits - 1
-	sentAtTermSize  = 4 // level byte, then the shifted value in 3 bytes, big-endian
+	// sentAtTermSize is the length of a term: attrSentAt, a level byte,
+	// then the shifted value in 3 bytes, big-endian.
+	sentAtTermSize = len(attrSentAt) + 4
 )
 
 // sentAtValue returns the quarter-hour of t, and false when t is before
@@ -46,6 +48,7 @@ func sentAtValue(t time.Time) (uint32, bool) {
 // appendSentAtTerm appends the term of unit u at level, where u is a
 // quarter-hour shifted right by level*sentAtLevelBits.
 func appendSentAtTerm(dst []byte, level int, u uint32) []byte {
+	dst = append(dst, attrSentAt...)
 	return append(dst, byte(level), byte(u>>16), byte(u>>8), byte(u))
 }
 
@@ -83,40 +86,6 @@ func sentAtTerms(lo, hi uint32) [][]byte {
 	return terms
 }
 
-// sentAtField is the bleve field of a message's send time.
-type sentAtField struct {
-	value uint32
-	terms []byte
-	freqs bleveindex.TokenFrequencies
-}
-
-func (f *sentAtField) Name() string                             { return fieldSentAt }
-func (f *sentAtField) ArrayPositions() []uint64                 { return nil }
-func (f *sentAtField) Options() bleveindex.FieldIndexingOptions { return keywordOptions }
-func (f *sentAtField) EncodedFieldType() byte                   { return 't' }
-func (f *sentAtField) AnalyzedLength() int                      { return sentAtLevels }
-func (f *sentAtField) NumPlainTextBytes() uint64                { return 8 }
-func (f *sentAtField) Value() []byte                            { return nil }
-func (f *sentAtField) Size() int                                { return 128 + sentAtLevels*64 }
-
-func (f *sentAtField) AnalyzedTokenFrequencies() bleveindex.TokenFrequencies { return f.freqs }
-
-func (f *sentAtField) Analyze() {
-	f.terms = make([]byte, 0, sentAtLevels*sentAtTermSize)
-	for level := 0; level < sentAtLevels; level++ {
-		f.terms = appendSentAtTerm(f.terms, level, f.value>>(level*sentAtLevelBits))
-	}
-	keys := string(f.terms)
-	slots := make([]bleveindex.TokenFreq, sentAtLevels)
-	f.freqs = make(bleveindex.TokenFrequencies, sentAtLevels)
-	for level := range slots {
-		start, end := level*sentAtTermSize, (level+1)*sentAtTermSize
-		slots[level].Term = f.terms[start:end:end]
-		slots[level].SetFrequency(1)
-		f.freqs[keys[start:end]] = &slots[level]
-	}
-}
-
 // sentAtQuery matches messages sent from quarter-hour lo to hi, both
 // included. It implements query.Query.
 type sentAtQuery struct {
@@ -126,10 +95,10 @@ type sentAtQuery struct {
 // newSentAtQuery returns the query for messages sent at or after from (when
 // not zero) and before to (when not zero).
 //
-// NOTE: a bound that is not on a quarter-hour (a local midnight in a time
-// zone whose offset was not a multiple of 15 minutes, before 1972) is
-// widened to the quarter-hour around it, so up to 15 minutes of messages
-// beyond the bound match too.
+// NOTE: a bound that is not on a quarter-hour is widened to the
+// quarter-hour around it, so up to 15 minutes of messages beyond the bound
+// match too. Only local midnights before 1980 in a few time zones (Liberia,
+// Kiribati) are off the quarter-hour.
 func newSentAtQuery(from, to time.Time) *sentAtQuery {
 	q := &sentAtQuery{lo: 0, hi: sentAtMax}
 	if !from.IsZero() {
@@ -155,25 +124,39 @@ func newSentAtQuery(from, to time.Time) *sentAtQuery {
 
 func (q *sentAtQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, _ mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
 	terms := sentAtTerms(q.lo, q.hi)
-
-	// Keep only terms that occur, so the disjunction stays small.
 	if contains, ok := r.(bleveindex.IndexReaderContains); ok {
-		dict, err := contains.FieldDictContains(fieldSentAt)
+		var err error
+		if terms, err = presentTerms(contains, terms); err != nil {
+			return nil, err
+		}
+	}
+	return searcher.NewMultiTermSearcherBytes(ctx, r, terms, fieldAttrs, 1.0, options, true)
+}
+
+// presentTerms returns the terms of the attrs field that occur in the index,
+// reusing the backing array of terms, so that the disjunction stays small.
+func presentTerms(r bleveindex.IndexReaderContains, terms [][]byte) (present [][]byte, err error) {
+	dict, err := r.FieldDictContains(fieldAttrs)
+	if err != nil {
+		return nil, err
+	}
+	if closer, ok := dict.(bleveindex.FieldDict); ok {
+		defer func() {
+			if closeErr := closer.Close(); err == nil {
+				err = closeErr
+			}
+		}()
+	}
+
+	present = terms[:0]
+	for _, term := range terms {
+		found, err := dict.Contains(term)
 		if err != nil {
 			return nil, err
 		}
-		present := terms[:0]
-		for _, term := range terms {
-			if found, err := dict.Contains(term); err == nil && found {
-				present = append(present, term)
-			}
-		}
-		terms = present
-		if closer, ok := dict.(bleveindex.FieldDict); ok {
-			if err := closer.Close(); err != nil {
-				return nil, err
-			}
+		if found {
+			present = append(present, term)
 		}
 	}
-	return searcher.NewMultiTermSearcherBytes(ctx, r, terms, fieldSentAt, 1.0, options, true)
+	return present, nil
 }

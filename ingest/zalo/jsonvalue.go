@@ -1,9 +1,11 @@
 package zalo
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 )
 
 // fieldError is a problem with one member of the input, named by its path from
@@ -65,21 +67,78 @@ func quoteShort(s string) string {
 // each member is checked where it is read and a wrong one is reported with
 // its path. Raw number members keep their exact digits, which is how ids
 // longer than a float64 mantissa stay exact.
+//
+// Members are looked up as in the map that json.Unmarshal would fill: by the
+// exact unquoted name, and the last of duplicate names wins.
 type jsonObject struct {
 	path    string
-	members map[string]json.RawMessage
+	raw     json.RawMessage // the object's JSON text
+	members []memberSpan    // in input order
 }
 
-// decodeObject decodes raw, the value found at path, as an object.
+// memberSpan locates one member in jsonObject.raw. The name is the text
+// between the quotes of the member name. Offsets are int32 to halve the
+// index, because no JSON text the importer reads is longer than
+// ingest.MaxRecordBytes.
+type memberSpan struct {
+	nameStart, nameEnd   int32
+	valueStart, valueEnd int32
+	// quotedName is set when the name has escapes or invalid UTF-8, so that
+	// it must be unquoted before it is compared.
+	quotedName bool
+}
+
+// decodeObject decodes raw, the value found at path, as an object. raw must
+// be valid JSON, as every value that decodeLine returns and every member or
+// element of one is.
 func decodeObject(path string, raw json.RawMessage) (jsonObject, *fieldError) {
 	if t := jsonType(raw); t != "object" {
 		return jsonObject{}, errorf(path, "want an object, got %s", t)
 	}
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &members); err != nil {
-		return jsonObject{}, errorf(path, "invalid JSON object")
+	// The members are gathered on the stack and then copied once, so that
+	// the index costs one allocation of its exact size. A zca-js message
+	// object has about 20 members, so it fits without growing.
+	var gathered [32]memberSpan
+	spans := gathered[:0]
+	i := skipSpace(raw, 1)
+	for raw[i] != '}' {
+		nameEnd := skipString(raw, i)
+		name := raw[i+1 : nameEnd-1]
+		valueStart := skipSpace(raw, skipSpace(raw, nameEnd)+1) // after the colon
+		valueEnd := skipValue(raw, valueStart)
+		spans = append(spans, memberSpan{
+			nameStart:  int32(i + 1),
+			nameEnd:    int32(nameEnd - 1),
+			valueStart: int32(valueStart),
+			valueEnd:   int32(valueEnd),
+			quotedName: bytes.IndexByte(name, '\\') >= 0 || !utf8.Valid(name),
+		})
+
+		i = skipSpace(raw, valueEnd)
+		if raw[i] == ',' {
+			i = skipSpace(raw, i+1)
+		}
 	}
-	return jsonObject{path: path, members: members}, nil
+	members := make([]memberSpan, len(spans))
+	copy(members, spans)
+	return jsonObject{path: path, raw: raw, members: members}, nil
+}
+
+// lookup returns the raw member name and whether it is present.
+func (o jsonObject) lookup(name string) (json.RawMessage, bool) {
+	for i := len(o.members) - 1; i >= 0; i-- {
+		m := &o.members[i]
+		var found bool
+		if m.quotedName {
+			found = unquote(o.raw[m.nameStart-1:m.nameEnd+1]) == name // with the quotes
+		} else {
+			found = string(o.raw[m.nameStart:m.nameEnd]) == name
+		}
+		if found {
+			return o.raw[m.valueStart:m.valueEnd:m.valueEnd], true
+		}
+	}
+	return nil, false
 }
 
 // childPath returns the path of the member name.
@@ -92,7 +151,7 @@ func (o jsonObject) childPath(name string) string {
 
 // member returns the raw member name, or nil when it is absent or null.
 func (o jsonObject) member(name string) json.RawMessage {
-	raw := o.members[name]
+	raw, _ := o.lookup(name)
 	if isNull(raw) {
 		return nil
 	}
@@ -101,7 +160,7 @@ func (o jsonObject) member(name string) json.RawMessage {
 
 // has reports whether the member name is present, even as null.
 func (o jsonObject) has(name string) bool {
-	_, ok := o.members[name]
+	_, ok := o.lookup(name)
 	return ok
 }
 
@@ -115,11 +174,7 @@ func (o jsonObject) optionalString(name string) (string, *fieldError) {
 	if t := jsonType(raw); t != "string" {
 		return "", errorf(o.childPath(name), "want a string, got %s", t)
 	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", errorf(o.childPath(name), "invalid JSON string")
-	}
-	return s, nil
+	return unquote(raw), nil
 }
 
 // requiredString returns the string member name, which must be present and
@@ -185,9 +240,7 @@ func (o jsonObject) optionalInt(name string) (n int64, ok bool, ferr *fieldError
 	switch jsonType(raw) {
 	case "number":
 	case "string":
-		if err := json.Unmarshal(raw, &text); err != nil {
-			return 0, false, errorf(o.childPath(name), "invalid JSON string")
-		}
+		text = unquote(raw)
 	default:
 		return 0, false, errorf(o.childPath(name), "want an integer, got %s", jsonType(raw))
 	}
@@ -208,9 +261,7 @@ func (o jsonObject) optionalFloat(name string) (f float64, ok bool, ferr *fieldE
 	switch jsonType(raw) {
 	case "number":
 	case "string":
-		if err := json.Unmarshal(raw, &text); err != nil {
-			return 0, false, errorf(o.childPath(name), "invalid JSON string")
-		}
+		text = unquote(raw)
 	default:
 		return 0, false, errorf(o.childPath(name), "want a number, got %s", jsonType(raw))
 	}
@@ -249,14 +300,21 @@ func (o jsonObject) optionalArray(name string) (elems []json.RawMessage, ok bool
 	return elems, true, nil
 }
 
-// decodeArray decodes raw, the value found at path, as an array.
+// decodeArray decodes raw, the value found at path, as an array. raw must be
+// valid JSON, as for decodeObject.
 func decodeArray(path string, raw json.RawMessage) ([]json.RawMessage, *fieldError) {
 	if t := jsonType(raw); t != "array" {
 		return nil, errorf(path, "want an array, got %s", t)
 	}
 	var elems []json.RawMessage
-	if err := json.Unmarshal(raw, &elems); err != nil {
-		return nil, errorf(path, "invalid JSON array")
+	i := skipSpace(raw, 1)
+	for raw[i] != ']' {
+		end := skipValue(raw, i)
+		elems = append(elems, raw[i:end:end])
+		i = skipSpace(raw, end)
+		if raw[i] == ',' {
+			i = skipSpace(raw, i+1)
+		}
 	}
 	return elems, nil
 }

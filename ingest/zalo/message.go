@@ -113,13 +113,12 @@ const maxEpochMillis = 253402300799999
 
 // parseTS reads data.ts, a string of epoch milliseconds.
 func (r *reader) parseTS(data jsonObject) (time.Time, *fieldError) {
-	path := data.childPath("ts")
 	raw := data.member("ts")
 	if raw == nil {
-		return time.Time{}, errorf(path, "missing")
+		return time.Time{}, errorf(data.childPath("ts"), "missing")
 	}
 	if t := jsonType(raw); t != "string" {
-		return time.Time{}, errorf(path, "want a string of epoch milliseconds, got %s", t)
+		return time.Time{}, errorf(data.childPath("ts"), "want a string of epoch milliseconds, got %s", t)
 	}
 	text, ferr := data.optionalString("ts")
 	if ferr != nil {
@@ -127,11 +126,11 @@ func (r *reader) parseTS(data jsonObject) (time.Time, *fieldError) {
 	}
 	ms, ok := parseDigits(text)
 	if !ok {
-		return time.Time{}, errorf(path, "want a string of epoch milliseconds, got %s", quoteShort(text))
+		return time.Time{}, errorf(data.childPath("ts"), "want a string of epoch milliseconds, got %s", quoteShort(text))
 	}
 	// One day of margin keeps the local time within year 9999 in any zone.
 	if ms > maxEpochMillis-24*3600*1000 {
-		return time.Time{}, errorf(path, "epoch milliseconds %s are after the year 9999", quoteShort(text))
+		return time.Time{}, errorf(data.childPath("ts"), "epoch milliseconds %s are after the year 9999", quoteShort(text))
 	}
 	return time.UnixMilli(ms).In(r.loc), nil
 }
@@ -174,6 +173,11 @@ func threadTypeOf(ev event, data jsonObject) (string, *fieldError) {
 // isRecall reports whether a message object is a recall ("undo"), which zca-js
 // recognises by a deleteMsg member in an object content.
 func isRecall(data jsonObject) bool {
+	// Most messages have a string content, so checking the type first saves
+	// building the error that optionalObject returns for it.
+	if jsonType(data.member("content")) != "object" {
+		return false
+	}
 	content, ok, ferr := data.optionalObject("content")
 	return ferr == nil && ok && content.has("deleteMsg")
 }

@@ -57,9 +57,11 @@ type reader struct {
 	loc   *time.Location
 	self  string // AccountUID, or "0" when it is not known
 
-	// pending holds the messages and bad records of an old_messages line
-	// that Next has not returned yet.
-	pending []result
+	// results holds the outcomes of the last line read, and Next returns
+	// results[next] on its next call. Only an old_messages line has more
+	// than one. The slice is reused for each line.
+	results []result
+	next    int
 }
 
 // result is one outcome of a line: a message or a *ingest.BadRecord.
@@ -96,10 +98,11 @@ func (r *reader) Next() (*chat.Message, error) {
 		return nil, fmt.Errorf("zalo: read %s: ingest.Options.Account is empty; set it to the chatseal account of this input", r.file)
 	}
 	for {
-		if len(r.pending) > 0 {
-			next := r.pending[0]
-			r.pending = r.pending[1:]
-			return next.unpack()
+		if r.next < len(r.results) {
+			res := r.results[r.next]
+			r.results[r.next] = result{} // so that the reader does not keep the message alive
+			r.next++
+			return res.unpack()
 		}
 
 		line, err := r.lines.Next()
@@ -110,14 +113,18 @@ func (r *reader) Next() (*chat.Message, error) {
 			return nil, fmt.Errorf("zalo: read %s: %w", r.file, err)
 		}
 
-		results := r.parseLine(line)
-		if len(results) == 0 {
-			continue
+		if cap(r.results) > maxKeptResults {
+			r.results = nil
 		}
-		r.pending = results[1:]
-		return results[0].unpack()
+		r.results = r.parseLine(r.results[:0], line)
+		r.next = 0
 	}
 }
+
+// maxKeptResults is the capacity above which Next drops the results slice
+// before reading a line, so that one long old_messages line does not pin its
+// slice for the rest of the input.
+const maxKeptResults = 1024
 
 func (res result) unpack() (*chat.Message, error) {
 	if res.bad != nil {
@@ -129,65 +136,71 @@ func (res result) unpack() (*chat.Message, error) {
 // Offset returns how many bytes of the input have been consumed.
 func (r *reader) Offset() int64 { return r.lines.Offset() }
 
-// parseLine turns one line into its results. It returns none for a line
-// without content.
-func (r *reader) parseLine(line ingest.Line) []result {
-	body := line.Bytes
-	if line.Number == 1 {
-		body = bytes.TrimPrefix(body, utf8BOM)
-	}
-	if !line.TooLong && len(bytes.TrimLeft(body, " \t\r\n")) == 0 {
-		return nil
+// parseLine appends the results of one line to results. It appends none for
+// a line without content.
+func (r *reader) parseLine(results []result, line ingest.Line) []result {
+	if !line.TooLong && len(bytes.TrimLeft(lineBody(line.Number, line.Bytes), " \t\r\n")) == 0 {
+		return results
 	}
 
 	// Messages and bad records keep the line, so it must outlive the
-	// LineReader's buffer.
+	// LineReader's buffer. The line is parsed in this copy, so that no value
+	// read from it can alias that buffer either.
 	raw := bytes.Clone(line.Bytes)
+	body := lineBody(line.Number, raw)
 	bad := func(err *fieldError) result {
 		return result{bad: r.badRecord(line, raw, err.Error())}
 	}
 
 	if line.TooLong {
 		reason := fmt.Sprintf("line is %d bytes long, more than the limit of %d bytes; only its start is kept", line.Length, ingest.MaxRecordBytes)
-		return []result{{bad: r.badRecord(line, raw, reason)}}
+		return append(results, result{bad: r.badRecord(line, raw, reason)})
 	}
 
 	top, reason := decodeLine(body)
 	if reason != "" {
-		return []result{{bad: r.badRecord(line, raw, reason)}}
+		return append(results, result{bad: r.badRecord(line, raw, reason)})
 	}
 	root, ferr := decodeObject("", top)
 	if ferr != nil {
-		return []result{bad(errorf("", "want a JSON object, got %s", jsonType(top)))}
+		return append(results, bad(errorf("", "want a JSON object, got %s", jsonType(top))))
 	}
 
 	ev, ferr := decodeEvent(root)
 	if ferr != nil {
-		return []result{bad(ferr)}
+		return append(results, bad(ferr))
 	}
 
 	if ev.name == eventOldMessages {
-		return r.parseOldMessages(ev, root.member("data"), bad, raw)
+		return r.parseOldMessages(results, ev, root.member("data"), bad, raw)
 	}
 	data, ferr := decodeObject("data", root.member("data"))
 	if ferr != nil {
-		return []result{bad(ferr)}
+		return append(results, bad(ferr))
 	}
 	msg, ferr := r.parseMessage(ev, data, raw)
 	if ferr != nil {
-		return []result{bad(ferr)}
+		return append(results, bad(ferr))
 	}
-	return []result{{msg: msg}}
+	return append(results, result{msg: msg})
 }
 
-// parseOldMessages turns the data array of an old_messages line into one
-// result per element, so that one bad element does not cost the others.
-func (r *reader) parseOldMessages(ev event, data json.RawMessage, bad func(*fieldError) result, raw []byte) []result {
+// lineBody returns the line without the byte order mark that may start the
+// first line.
+func lineBody(number int, line []byte) []byte {
+	if number == 1 {
+		return bytes.TrimPrefix(line, utf8BOM)
+	}
+	return line
+}
+
+// parseOldMessages appends one result for each element of the data array of
+// an old_messages line, so that one bad element does not cost the others.
+func (r *reader) parseOldMessages(results []result, ev event, data json.RawMessage, bad func(*fieldError) result, raw []byte) []result {
 	elems, ferr := decodeArray("data", data)
 	if ferr != nil {
-		return []result{bad(errorf("data", "want an array of message objects, got %s", jsonType(data)))}
+		return append(results, bad(errorf("data", "want an array of message objects, got %s", jsonType(data))))
 	}
-	results := make([]result, 0, len(elems))
 	for i, elem := range elems {
 		obj, ferr := decodeObject(elemPath("data", i), elem)
 		if ferr != nil {
@@ -207,6 +220,17 @@ func (r *reader) parseOldMessages(ev event, data json.RawMessage, bad func(*fiel
 // decodeLine checks that body holds exactly one JSON value and returns it,
 // or returns a reason why it does not.
 func decodeLine(body []byte) (json.RawMessage, string) {
+	if start, end, ok := validJSON(body); ok {
+		return body[start:end:end], ""
+	}
+	// validJSON does not say where a line is invalid, so encoding/json reads
+	// it again for the reason. encoding/json also accepts values nested
+	// deeper than validJSON follows.
+	return decodeLineSlow(body)
+}
+
+// decodeLineSlow is decodeLine with encoding/json.
+func decodeLineSlow(body []byte) (json.RawMessage, string) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	var top json.RawMessage
 	if err := dec.Decode(&top); err != nil {
