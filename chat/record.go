@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -27,55 +28,313 @@ const (
 // EncodeRecord appends the one-line JSON record of m to dst, followed by a
 // newline, and returns the extended buffer.
 //
-// encoding/json compacts and re-escapes a json.RawMessage, which would change
-// the source's bytes, so the raw payload is spliced in by hand: the record's
-// members come first and "raw" is always the last member. The payload's bytes
-// round-trip exactly through DecodeRecord in every RawFormat.
+// The members are those of Message's json tags, in field order, with
+// omitempty applied, and the bytes are those that json.Encoder with
+// SetEscapeHTML(false) writes. m.RawFormat is ignored: the record's
+// raw_format is chosen from m.Raw. encoding/json compacts and re-escapes a
+// json.RawMessage, which would change the source's bytes, so "raw" is always
+// the last member and is written by hand. The payload's bytes round-trip
+// exactly through DecodeRecord in every RawFormat.
+//
+// Times must lie in the years 0 to 9999 with a zone offset of less than 24
+// hours, and Location coordinates must be finite. Otherwise EncodeRecord
+// returns dst unchanged, except that bytes past len(dst) may be overwritten,
+// and the error that encoding/json returns for the value.
+//
+// EncodeRecord does not allocate when dst has room for the record.
 func EncodeRecord(dst []byte, m *Message) ([]byte, error) {
-	raw := m.Raw
-	shadow := *m
-	shadow.Raw = nil
-	shadow.RawFormat = rawFormatOf(raw)
-
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(&shadow); err != nil {
+	out, err := appendMessage(dst, m)
+	if err != nil {
 		return dst, fmt.Errorf("chat: encode record %s: %w", m.ID, err)
 	}
-	body := bytes.TrimRight(buf.Bytes(), "\n")
-	if len(raw) == 0 {
-		dst = append(dst, body...)
-		return append(dst, '\n'), nil
+	return append(out, '\n'), nil
+}
+
+// appendMessage appends the record of m, without the newline.
+func appendMessage(dst []byte, m *Message) ([]byte, error) {
+	var err error
+	open := len(dst) + 1
+	dst = append(dst, '{')
+
+	dst = appendKey(dst, open, "id")
+	dst = appendString(dst, m.ID)
+	dst = appendKey(dst, open, "seq")
+	dst = strconv.AppendUint(dst, m.Seq, 10)
+	dst = appendKey(dst, open, "tenant")
+	dst = appendString(dst, m.Tenant)
+	dst = appendKey(dst, open, "source")
+	dst = appendString(dst, m.Source)
+	dst = appendKey(dst, open, "source_id")
+	dst = appendString(dst, m.SourceID)
+	dst = appendOptionalString(dst, open, "client_id", m.ClientID)
+	dst = appendKey(dst, open, "account")
+	dst = appendString(dst, m.Account)
+	dst = appendKey(dst, open, "conversation")
+	dst = appendString(dst, m.Conversation)
+	dst = appendKey(dst, open, "conversation_kind")
+	dst = appendString(dst, string(m.ConversationKind))
+
+	dst = appendKey(dst, open, "sent_at")
+	if dst, err = appendTime(dst, m.SentAt); err != nil {
+		return nil, err
+	}
+	dst = appendKey(dst, open, "ingested_at")
+	if dst, err = appendTime(dst, m.IngestedAt); err != nil {
+		return nil, err
 	}
 
-	// body ends with '}'; reopen it to append the raw member.
-	dst = append(dst, body[:len(body)-1]...)
-	dst = append(dst, `,"raw":`...)
-	switch shadow.RawFormat {
+	dst = appendKey(dst, open, "sender")
+	dst = appendParticipant(dst, &m.Sender)
+	dst = appendKey(dst, open, "direction")
+	dst = appendString(dst, string(m.Direction))
+	dst = appendKey(dst, open, "kind")
+	dst = appendString(dst, string(m.Kind))
+	dst = appendOptionalString(dst, open, "raw_type", m.RawType)
+	dst = appendKey(dst, open, "text")
+	dst = appendString(dst, m.Text)
+	dst = appendOptionalString(dst, open, "index_text", m.IndexText)
+	dst = appendOptionalString(dst, open, "reply_to", m.ReplyTo)
+	dst = appendOptionalString(dst, open, "target", m.Target)
+	dst = appendOptionalString(dst, open, "reaction", m.Reaction)
+	if m.ReactionRemoved {
+		dst = appendKey(dst, open, "reaction_removed")
+		dst = append(dst, "true"...)
+	}
+
+	if m.Quote != nil {
+		dst = appendKey(dst, open, "quote")
+		dst = appendQuote(dst, m.Quote)
+	}
+	if len(m.Mentions) > 0 {
+		dst = appendKey(dst, open, "mentions")
+		dst = append(dst, '[')
+		for i := range m.Mentions {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendMention(dst, &m.Mentions[i])
+		}
+		dst = append(dst, ']')
+	}
+	if m.Contact != nil {
+		dst = appendKey(dst, open, "contact")
+		dst = appendContact(dst, m.Contact)
+	}
+	if m.Call != nil {
+		dst = appendKey(dst, open, "call")
+		dst = appendCall(dst, m.Call)
+	}
+	if m.Location != nil {
+		dst = appendKey(dst, open, "location")
+		if dst, err = appendLocation(dst, m.Location); err != nil {
+			return nil, err
+		}
+	}
+	if len(m.Attachments) > 0 {
+		dst = appendKey(dst, open, "attachments")
+		dst = append(dst, '[')
+		for i := range m.Attachments {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendAttachment(dst, &m.Attachments[i])
+		}
+		dst = append(dst, ']')
+	}
+	if len(m.Warnings) > 0 {
+		dst = appendKey(dst, open, "warnings")
+		dst = appendStrings(dst, m.Warnings)
+	}
+
+	dst = appendRaw(dst, open, m.Raw)
+	return append(dst, '}'), nil
+}
+
+// appendRaw appends the raw_format and raw members for the payload raw,
+// or nothing when raw is empty.
+func appendRaw(dst []byte, open int, raw []byte) []byte {
+	if len(raw) == 0 {
+		return dst
+	}
+	format := rawFormatOf(raw)
+	dst = appendOptionalString(dst, open, "raw_format", format)
+	dst = appendKey(dst, open, "raw")
+	switch format {
 	case RawJSON:
 		dst = append(dst, raw...)
 	case RawText:
-		quoted, err := marshalNoEscape(string(raw))
-		if err != nil {
-			return dst, fmt.Errorf("chat: encode raw of record %s: %w", m.ID, err)
-		}
-		dst = append(dst, quoted...)
+		dst = appendString(dst, raw)
 	case RawBase64:
 		dst = append(dst, '"')
 		dst = base64.StdEncoding.AppendEncode(dst, raw)
 		dst = append(dst, '"')
 	}
-	dst = append(dst, '}', '\n')
-	return dst, nil
+	return dst
+}
+
+func appendParticipant(dst []byte, p *Participant) []byte {
+	open := len(dst) + 1
+	dst = append(dst, '{')
+	dst = appendKey(dst, open, "id")
+	dst = appendString(dst, p.ID)
+	dst = appendOptionalString(dst, open, "name", p.Name)
+	dst = appendOptionalString(dst, open, "phone", p.Phone)
+	return append(dst, '}')
+}
+
+func appendQuote(dst []byte, q *Quote) []byte {
+	open := len(dst) + 1
+	dst = append(dst, '{')
+	dst = appendOptionalString(dst, open, "owner_id", q.OwnerID)
+	dst = appendOptionalString(dst, open, "text", q.Text)
+	dst = appendOptionalString(dst, open, "from_name", q.FromName)
+	dst = appendOptionalString(dst, open, "attach", q.Attach)
+	return append(dst, '}')
+}
+
+func appendMention(dst []byte, mention *Mention) []byte {
+	open := len(dst) + 1
+	dst = append(dst, '{')
+	dst = appendOptionalString(dst, open, "user_id", mention.UserID)
+	if mention.AllMembers {
+		dst = appendKey(dst, open, "all_members")
+		dst = append(dst, "true"...)
+	}
+	dst = appendKey(dst, open, "offset")
+	dst = strconv.AppendInt(dst, int64(mention.Offset), 10)
+	dst = appendKey(dst, open, "length")
+	dst = strconv.AppendInt(dst, int64(mention.Length), 10)
+	return append(dst, '}')
+}
+
+func appendContact(dst []byte, c *Contact) []byte {
+	open := len(dst) + 1
+	dst = append(dst, '{')
+	dst = appendOptionalString(dst, open, "name", c.Name)
+	dst = appendOptionalString(dst, open, "phone", c.Phone)
+	dst = appendOptionalString(dst, open, "user_id", c.UserID)
+	dst = appendOptionalString(dst, open, "raw_params", c.RawParams)
+	return append(dst, '}')
+}
+
+func appendCall(dst []byte, c *Call) []byte {
+	open := len(dst) + 1
+	dst = append(dst, '{')
+	dst = appendKey(dst, open, "duration_seconds")
+	dst = strconv.AppendInt(dst, c.DurationSeconds, 10)
+	dst = appendOptionalInt(dst, open, "raw_calltype", c.RawCallType)
+	return append(dst, '}')
+}
+
+func appendLocation(dst []byte, l *Location) ([]byte, error) {
+	var err error
+	open := len(dst) + 1
+	dst = append(dst, '{')
+	dst = appendKey(dst, open, "latitude")
+	if dst, err = appendFloat(dst, l.Latitude); err != nil {
+		return nil, err
+	}
+	dst = appendKey(dst, open, "longitude")
+	if dst, err = appendFloat(dst, l.Longitude); err != nil {
+		return nil, err
+	}
+	dst = appendOptionalString(dst, open, "title", l.Title)
+	return append(dst, '}'), nil
+}
+
+func appendAttachment(dst []byte, a *Attachment) []byte {
+	open := len(dst) + 1
+	dst = append(dst, '{')
+	dst = appendKey(dst, open, "kind")
+	dst = appendString(dst, a.Kind)
+	dst = appendOptionalString(dst, open, "name", a.Name)
+	dst = appendOptionalString(dst, open, "mime", a.MIME)
+	if a.Size != nil {
+		dst = appendKey(dst, open, "size")
+		dst = strconv.AppendInt(dst, *a.Size, 10)
+	}
+	dst = appendOptionalString(dst, open, "sha256", a.SHA256)
+	dst = appendOptionalString(dst, open, "object", a.Object)
+	dst = appendOptionalString(dst, open, "uri", a.URI)
+	if len(a.AltURIs) > 0 {
+		dst = appendKey(dst, open, "alt_uris")
+		dst = appendStrings(dst, a.AltURIs)
+	}
+	if a.Present != nil {
+		dst = appendKey(dst, open, "present")
+		dst = strconv.AppendBool(dst, *a.Present)
+	}
+	dst = appendOptionalString(dst, open, "absent_reason", a.AbsentReason)
+	dst = appendOptionalInt(dst, open, "width", int64(a.Width))
+	dst = appendOptionalInt(dst, open, "height", int64(a.Height))
+	dst = appendOptionalInt(dst, open, "duration_ms", a.DurationMS)
+	dst = appendOptionalString(dst, open, "checksum_md5", a.ChecksumMD5)
+	dst = appendOptionalString(dst, open, "ext", a.Ext)
+	dst = appendOptionalString(dst, open, "title", a.Title)
+	dst = appendOptionalString(dst, open, "description", a.Description)
+	dst = appendOptionalString(dst, open, "sticker_id", a.StickerID)
+	dst = appendOptionalString(dst, open, "category_id", a.CategoryID)
+	return append(dst, '}')
+}
+
+func appendStrings(dst []byte, list []string) []byte {
+	dst = append(dst, '[')
+	for i, s := range list {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendString(dst, s)
+	}
+	return append(dst, ']')
+}
+
+// appendKey appends the member name key and its colon, preceded by a comma
+// unless the member is the first of the object whose members start at
+// offset open of dst.
+func appendKey(dst []byte, open int, key string) []byte {
+	if len(dst) > open {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, '"')
+	dst = append(dst, key...)
+	return append(dst, '"', ':')
+}
+
+// appendOptionalString appends the member key unless value is empty, as
+// omitempty does.
+func appendOptionalString[T ~string](dst []byte, open int, key string, value T) []byte {
+	if value == "" {
+		return dst
+	}
+	dst = appendKey(dst, open, key)
+	return appendString(dst, string(value))
+}
+
+// appendOptionalInt appends the member key unless value is 0, as omitempty
+// does.
+func appendOptionalInt(dst []byte, open int, key string, value int64) []byte {
+	if value == 0 {
+		return dst
+	}
+	dst = appendKey(dst, open, key)
+	return strconv.AppendInt(dst, value, 10)
 }
 
 // DecodeRecord parses one record line as written by EncodeRecord. The
 // returned message's Raw holds the original payload bytes whatever RawFormat
 // the record used, and RawFormat is cleared.
+//
+// For every line, DecodeRecord returns the message or the error that
+// decoding with json.Unmarshal returns. Lines in the form that EncodeRecord
+// writes take a fast path without json.Unmarshal. Every other line, and
+// every line with an error, goes through json.Unmarshal.
 func DecodeRecord(line []byte) (*Message, error) {
-	var m Message
-	if err := json.Unmarshal(line, &m); err != nil {
+	m := new(Message)
+	if scanRecord(line, m) {
+		return m, nil
+	}
+	*m = Message{}
+	if err := json.Unmarshal(line, m); err != nil {
 		return nil, fmt.Errorf("chat: decode record: %w", err)
 	}
 	switch m.RawFormat {
@@ -100,7 +359,7 @@ func DecodeRecord(line []byte) (*Message, error) {
 		return nil, fmt.Errorf("chat: record %s has unknown raw_format %q", m.ID, m.RawFormat)
 	}
 	m.RawFormat = RawJSON
-	return &m, nil
+	return m, nil
 }
 
 func rawFormatOf(raw []byte) RawFormat {
@@ -110,7 +369,10 @@ func rawFormatOf(raw []byte) RawFormat {
 	if !utf8.Valid(raw) {
 		return RawBase64
 	}
-	if bytes.ContainsAny(raw, "\r\n") || isJSONSpace(raw[0]) || isJSONSpace(raw[len(raw)-1]) || !json.Valid(raw) {
+	if bytes.IndexByte(raw, '\n') >= 0 || bytes.IndexByte(raw, '\r') >= 0 {
+		return RawText
+	}
+	if isJSONSpace(raw[0]) || isJSONSpace(raw[len(raw)-1]) || !validJSON(raw) {
 		return RawText
 	}
 	return RawJSON
@@ -118,14 +380,4 @@ func rawFormatOf(raw []byte) RawFormat {
 
 func isJSONSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r'
-}
-
-func marshalNoEscape(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
