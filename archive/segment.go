@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/zstd"
+	"golang.org/x/mod/sumdb/tlog"
 
 	"chatseal/chat"
 	"chatseal/crypto"
@@ -95,6 +96,9 @@ func encoder() *zstd.Encoder {
 type SealedSegment struct {
 	Info   SegmentInfo
 	Object []byte
+	// Leaves are the RFC 6962 leaf hashes of the segment's records, in
+	// record (and so seq) order.
+	Leaves []tlog.Hash
 }
 
 // SealSegment encodes msgs as JSON Lines, compresses them with zstd and
@@ -106,11 +110,14 @@ func SealSegment(kr *crypto.Keyring, info SegmentInfo, msgs []*chat.Message) (*S
 	}
 	var plain []byte
 	var err error
-	for _, m := range msgs {
+	leaves := make([]tlog.Hash, len(msgs))
+	for i, m := range msgs {
+		start := len(plain)
 		plain, err = chat.EncodeRecord(plain, m)
 		if err != nil {
 			return nil, fmt.Errorf("archive: seal segment %s: %w", info.ID, err)
 		}
+		leaves[i] = LeafHash(plain[start : len(plain)-1])
 	}
 	compressed := encoder().EncodeAll(plain, make([]byte, 0, len(plain)/3))
 	object, err := kr.Seal(compressed)
@@ -128,7 +135,14 @@ func SealSegment(kr *crypto.Keyring, info SegmentInfo, msgs []*chat.Message) (*S
 	info.PlainSHA256 = hex.EncodeToString(plainSum[:])
 	info.ObjectBytes = int64(len(object))
 	info.ObjectSHA256 = hex.EncodeToString(objectSum[:])
-	return &SealedSegment{Info: info, Object: object}, nil
+	return &SealedSegment{Info: info, Object: object, Leaves: leaves}, nil
+}
+
+// LeafHash returns the Merkle leaf hash of one record line (without its
+// newline): SHA-256 over a zero byte and the line, as RFC 6962 defines a
+// leaf. The leaf index of a record is its seq.
+func LeafHash(record []byte) tlog.Hash {
+	return tlog.RecordHash(record)
 }
 
 // PutSegment stores a sealed segment with its Object Lock retention. The

@@ -116,6 +116,13 @@ func (s *Spool) Add(msgs []*chat.Message) error {
 	return nil
 }
 
+// Get returns the spooled message with the id, or nil.
+func (s *Spool) Get(id string) *chat.Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mu.byID[id]
+}
+
 // Pending returns every spooled message in id order (ULIDs, so about the
 // order of acceptance). The messages are shared with the spool: a caller may
 // set fields the spool does not key on (Seq), and nothing else.

@@ -18,6 +18,7 @@
 //	x tenant segment_id                → ""              (segment indexed)
 //	n tenant                           → next seq (8 bytes, big endian)
 //	t tenant                           → Stats JSON
+//	h tenant index(8)                  → Merkle stored hash (32 bytes)
 package catalog
 
 import (
@@ -31,6 +32,7 @@ import (
 
 	"github.com/cockroachdb/pebble"
 	"github.com/cockroachdb/pebble/bloom"
+	"golang.org/x/mod/sumdb/tlog"
 
 	"chatseal/archive"
 	"chatseal/chat"
@@ -227,6 +229,8 @@ func (c *Catalog) DropIntent(tenant, segmentID string) error {
 type SegmentCommit struct {
 	Info     archive.SegmentInfo
 	Messages []*chat.Message
+	// Leaves are the Merkle leaf hashes of Messages' records, in order.
+	Leaves []tlog.Hash
 }
 
 // Commit records stored segments in one fsynced batch: segment rows,
@@ -264,14 +268,23 @@ func (c *Catalog) Commit(tenant string, segs []SegmentCommit) error {
 		stats.Segments++
 		stats.ArchiveBytes += seg.Info.ObjectBytes
 
-		for _, m := range seg.Messages {
+		if seg.Leaves != nil && len(seg.Leaves) != len(seg.Messages) {
+			return fmt.Errorf("catalog: segment %s has %d leaf hashes for %d messages", seg.Info.ID, len(seg.Leaves), len(seg.Messages))
+		}
+		for i, m := range seg.Messages {
 			if err := c.addMessage(b, tenant, seg.Info.ID, m, convs, &stats); err != nil {
 				return err
+			}
+			if seg.Leaves != nil {
+				b.Set(leafKey(tenant, m.Seq), seg.Leaves[i][:], nil)
 			}
 			if m.Seq+1 > next {
 				next = m.Seq + 1
 			}
 		}
+	}
+	if err := extendTree(b, tenant); err != nil {
+		return err
 	}
 
 	for _, conv := range convs {

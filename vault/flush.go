@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/oklog/ulid/v2"
+	"golang.org/x/mod/sumdb/tlog"
 
 	"chatseal/archive"
 	"chatseal/catalog"
@@ -111,6 +112,7 @@ func (v *Vault) putSegments(ctx context.Context, segs []catalog.SegmentCommit) e
 				return
 			}
 			segs[i].Info = sealed.Info
+			segs[i].Leaves = sealed.Leaves
 		}(i)
 	}
 	wg.Wait()
@@ -169,6 +171,9 @@ func (v *Vault) planSegments(msgs []*chat.Message) ([]catalog.SegmentCommit, err
 			CreatedAt: created.UTC(),
 		}
 		info.RetainUntil = v.cfg.Retention.SegmentRetainUntil(newest, created)
+		info.Count = len(ms)
+		info.FirstSeq = ms[0].Seq
+		info.LastSeq = ms[len(ms)-1].Seq
 		if v.objectLock {
 			info.LockMode = v.cfg.LockMode
 		}
@@ -205,37 +210,39 @@ func (v *Vault) indexSegments(segs []catalog.SegmentCommit) error {
 	return v.catalog.MarkIndexed(v.cfg.Tenant, ids)
 }
 
-// recover finishes flushes that a crash interrupted: an intent whose
-// segment object exists is adopted (committed from the object itself), one
-// whose object is missing is dropped so its messages, still in the spool,
-// are flushed again. Then spooled messages already in the catalog are
-// removed from the spool, and committed segments missing from the index are
-// indexed.
+// recover finishes flushes that a crash interrupted. Intents are settled
+// in seq order: one whose segment object exists is adopted (committed from
+// the object itself); one whose object is missing is redone, sealing the
+// same spooled messages under the same segment id and seqs, so the log has
+// no gap whichever PUTs of a flush finished. Then spooled messages already
+// in the catalog are removed from the spool, and committed segments missing
+// from the index are indexed.
 func (v *Vault) recover(ctx context.Context) error {
 	intents, err := v.catalog.Intents(v.cfg.Tenant)
 	if err != nil {
 		return err
 	}
+	sort.Slice(intents, func(i, j int) bool { return intents[i].Segment.FirstSeq < intents[j].Segment.FirstSeq })
 	for _, in := range intents {
 		key := archive.SegmentKey(in.Segment.Tenant, in.Segment.Account, in.Segment.Month, in.Segment.ID)
 		_, err := v.store.Stat(ctx, key)
 		switch {
 		case errors.Is(err, archive.ErrNotExist):
-			v.log.Warn("dropping flush intent whose segment was never stored", "segment", in.Segment.ID)
-			if err := v.catalog.DropIntent(v.cfg.Tenant, in.Segment.ID); err != nil {
+			v.log.Warn("redoing segment whose flush was interrupted before its PUT", "segment", in.Segment.ID, "messages", len(in.MessageIDs))
+			if err := v.redoIntent(ctx, in); err != nil {
 				return err
 			}
 		case err != nil:
 			return fmt.Errorf("vault: recover intent %s: %w", in.Segment.ID, err)
 		default:
 			v.log.Warn("adopting segment stored before a crash", "segment", in.Segment.ID)
-			commit, err := v.readSegmentCommit(ctx, key, in.Segment)
-			if err != nil {
-				return err
-			}
-			if err := v.catalog.Commit(v.cfg.Tenant, []catalog.SegmentCommit{*commit}); err != nil {
-				return err
-			}
+		}
+		commit, err := v.readSegmentCommit(ctx, key, in.Segment)
+		if err != nil {
+			return err
+		}
+		if err := v.catalog.Commit(v.cfg.Tenant, []catalog.SegmentCommit{*commit}); err != nil {
+			return err
 		}
 	}
 
@@ -284,12 +291,33 @@ func (v *Vault) indexMissing(ctx context.Context) error {
 	return nil
 }
 
+// redoIntent seals and stores the segment an intent describes, from the
+// spooled messages it lists, with the seqs the intent assigned.
+func (v *Vault) redoIntent(ctx context.Context, in catalog.Intent) error {
+	msgs := make([]*chat.Message, len(in.MessageIDs))
+	for i, id := range in.MessageIDs {
+		m := v.spool.Get(id)
+		if m == nil {
+			return fmt.Errorf("vault: redo segment %s: message %s is neither stored nor spooled; restore the spool or the segment from backup", in.Segment.ID, id)
+		}
+		m.Seq = in.Segment.FirstSeq + uint64(i)
+		msgs[i] = m
+	}
+	sealed, err := archive.SealSegment(v.keys, in.Segment, msgs)
+	if err != nil {
+		return err
+	}
+	return archive.PutSegment(ctx, v.store, sealed)
+}
+
 // readSegmentCommit reads a stored segment back into the form Commit takes,
 // with sizes and hashes measured from the object.
 func (v *Vault) readSegmentCommit(ctx context.Context, key string, info archive.SegmentInfo) (*catalog.SegmentCommit, error) {
 	var msgs []*chat.Message
-	res, err := archive.ReadSegment(ctx, v.store, v.keys, key, func(_ []byte, m *chat.Message) error {
+	var leaves []tlog.Hash
+	res, err := archive.ReadSegment(ctx, v.store, v.keys, key, func(line []byte, m *chat.Message) error {
 		msgs = append(msgs, m)
+		leaves = append(leaves, archive.LeafHash(line))
 		return nil
 	})
 	if err != nil {
@@ -306,5 +334,5 @@ func (v *Vault) readSegmentCommit(ctx context.Context, key string, info archive.
 	info.PlainSHA256 = res.PlainSHA256
 	info.ObjectBytes = res.ObjectBytes
 	info.ObjectSHA256 = res.ObjectSHA256
-	return &catalog.SegmentCommit{Info: info, Messages: msgs}, nil
+	return &catalog.SegmentCommit{Info: info, Messages: msgs, Leaves: leaves}, nil
 }

@@ -97,6 +97,13 @@ func (v *Vault) Verify(ctx context.Context, progress func(done, total int)) (*Ve
 	if err != nil {
 		return nil, err
 	}
+	size, err := v.catalog.TreeSize(v.cfg.Tenant)
+	if err != nil {
+		return nil, err
+	}
+	if size != rep.Messages {
+		rep.Problems = append(rep.Problems, VerifyProblem{Detail: fmt.Sprintf("the Merkle log holds %d leaves but the segments hold %d records", size, rep.Messages)})
+	}
 	if stats.Messages != rep.Messages {
 		rep.Problems = append(rep.Problems, VerifyProblem{Detail: fmt.Sprintf("catalog counts %d messages but its segments hold %d", stats.Messages, rep.Messages)})
 	}
@@ -110,7 +117,7 @@ func (v *Vault) verifySegment(ctx context.Context, info archive.SegmentInfo) []V
 	}
 	var first, last uint64
 	n := 0
-	res, err := archive.ReadSegment(ctx, v.store, v.keys, info.Key, func(_ []byte, m *chat.Message) error {
+	res, err := archive.ReadSegment(ctx, v.store, v.keys, info.Key, func(line []byte, m *chat.Message) error {
 		if n == 0 {
 			first = m.Seq
 		} else if m.Seq != last+1 {
@@ -118,6 +125,12 @@ func (v *Vault) verifySegment(ctx context.Context, info archive.SegmentInfo) []V
 		}
 		last = m.Seq
 		n++
+		leaf, err := v.catalog.Leaf(v.cfg.Tenant, m.Seq)
+		if err != nil {
+			add("record %d: Merkle leaf %d: %v", n, m.Seq, err)
+		} else if leaf != archive.LeafHash(line) {
+			add("record %d (seq %d): leaf hash %s differs from the Merkle log's %s", n, m.Seq, archive.LeafHash(line), leaf)
+		}
 		e, err := v.catalog.Message(v.cfg.Tenant, m.ID)
 		if err != nil {
 			add("record %d: message %s is not in the catalog", n, m.ID)

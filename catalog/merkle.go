@@ -1,0 +1,134 @@
+package catalog
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/cockroachdb/pebble"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// The catalog keeps the tenant's Merkle log (RFC 6962 hashing, through
+// golang.org/x/mod/sumdb/tlog) in three key ranges:
+//
+//	l tenant seq(8)   → leaf hash of the record with that seq
+//	h tenant index(8) → tlog stored hash at that storage index
+//	r tenant          → tree size: leaves 0..size-1 are in the tree
+//
+// Leaves may arrive in any order (a rebuild reads segments in key order);
+// the tree grows over the longest run of leaves from its current size, so
+// it is always the log of records 0..size-1. Everything here is derived
+// from the segments and recomputed by a rebuild.
+
+func leafKey(tenant string, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(append(key('l', tenant), 0), seq)
+}
+
+func storedHashKey(tenant string, index int64) []byte {
+	return binary.BigEndian.AppendUint64(append(key('h', tenant), 0), uint64(index))
+}
+
+
+// hashReader reads stored hashes from a Pebble reader (the database or an
+// indexed batch that may hold hashes not yet committed).
+func hashReader(r pebble.Reader, tenant string) tlog.HashReaderFunc {
+	return func(indexes []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(indexes))
+		for i, idx := range indexes {
+			v, closer, err := r.Get(storedHashKey(tenant, idx))
+			if errors.Is(err, pebble.ErrNotFound) {
+				return nil, fmt.Errorf("catalog: Merkle stored hash %d of tenant %s is missing", idx, tenant)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("catalog: read Merkle stored hash %d: %w", idx, err)
+			}
+			copy(out[i][:], v)
+			closer.Close()
+		}
+		return out, nil
+	}
+}
+
+func readUint64(r pebble.Reader, k []byte) (uint64, error) {
+	v, closer, err := r.Get(k)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("catalog: read %q: %w", k, err)
+	}
+	defer closer.Close()
+	if len(v) != 8 {
+		return 0, fmt.Errorf("catalog: value of %q has %d bytes, want 8", k, len(v))
+	}
+	return binary.BigEndian.Uint64(v), nil
+}
+
+// extendTree adds to the tree every leaf that continues it, inside batch b.
+func extendTree(b *pebble.Batch, tenant string) error {
+	size, err := readUint64(b, key('r', tenant))
+	if err != nil {
+		return err
+	}
+	start := size
+	reader := hashReader(b, tenant)
+	for {
+		v, closer, err := b.Get(leafKey(tenant, size))
+		if errors.Is(err, pebble.ErrNotFound) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("catalog: read leaf %d: %w", size, err)
+		}
+		var leaf tlog.Hash
+		copy(leaf[:], v)
+		closer.Close()
+		hashes, err := tlog.StoredHashesForRecordHash(int64(size), leaf, reader)
+		if err != nil {
+			return fmt.Errorf("catalog: extend Merkle tree at leaf %d: %w", size, err)
+		}
+		base := tlog.StoredHashIndex(0, int64(size))
+		for i, h := range hashes {
+			b.Set(storedHashKey(tenant, base+int64(i)), h[:], nil)
+		}
+		size++
+	}
+	if size != start {
+		b.Set(key('r', tenant), binary.BigEndian.AppendUint64(nil, size), nil)
+	}
+	return nil
+}
+
+// TreeSize returns how many leaves the tenant's Merkle tree holds.
+func (c *Catalog) TreeSize(tenant string) (int64, error) {
+	n, err := readUint64(c.db, key('r', tenant))
+	return int64(n), err
+}
+
+// TreeHash returns the root hash of the tenant's tree at size n, which must
+// not exceed TreeSize.
+func (c *Catalog) TreeHash(tenant string, n int64) (tlog.Hash, error) {
+	return tlog.TreeHash(n, c.HashReader(tenant))
+}
+
+// HashReader returns a tlog.HashReader over the tenant's stored hashes, for
+// inclusion and consistency proofs.
+func (c *Catalog) HashReader(tenant string) tlog.HashReader {
+	return hashReader(c.db, tenant)
+}
+
+// Leaf returns the stored leaf hash of the record with seq.
+func (c *Catalog) Leaf(tenant string, seq uint64) (tlog.Hash, error) {
+	var h tlog.Hash
+	v, closer, err := c.db.Get(leafKey(tenant, seq))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return h, fmt.Errorf("catalog: leaf %d: %w", seq, ErrNotFound)
+	}
+	if err != nil {
+		return h, fmt.Errorf("catalog: read leaf %d: %w", seq, err)
+	}
+	defer closer.Close()
+	copy(h[:], v)
+	return h, nil
+}
