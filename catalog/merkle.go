@@ -29,7 +29,6 @@ func storedHashKey(tenant string, index int64) []byte {
 	return binary.BigEndian.AppendUint64(append(key('h', tenant), 0), uint64(index))
 }
 
-
 // hashReader reads stored hashes from a Pebble reader (the database or an
 // indexed batch that may hold hashes not yet committed).
 func hashReader(r pebble.Reader, tenant string) tlog.HashReaderFunc {
