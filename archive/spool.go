@@ -39,7 +39,10 @@ type Spool struct {
 
 // OpenSpool opens or creates the spool in dir.
 func OpenSpool(dir string, logger *slog.Logger) (*Spool, error) {
-	db, err := pebble.Open(dir, &pebble.Options{Logger: pebblelog.Logger{L: logger}})
+	// Messages usually leave the spool within one memtable's lifetime, so
+	// a large memtable (64 MiB, Pebble's default is 4) means most of them
+	// never reach an sstable.
+	db, err := pebble.Open(dir, &pebble.Options{Logger: pebblelog.Logger{L: logger}, MemTableSize: 64 << 20})
 	if err != nil {
 		return nil, fmt.Errorf("archive: open spool %s: %w", dir, err)
 	}

@@ -51,7 +51,10 @@ type Catalog struct {
 
 // Open opens or creates the catalog in dir.
 func Open(dir string, logger *slog.Logger) (*Catalog, error) {
-	opts := &pebble.Options{Logger: pebblelog.Logger{L: logger}}
+	// A 64 MiB memtable (Pebble's default is 4 MiB) lets an import of tens
+	// of thousands of messages land in memory and the WAL, flushed and
+	// compacted in few large steps instead of many small ones.
+	opts := &pebble.Options{Logger: pebblelog.Logger{L: logger}, MemTableSize: 64 << 20}
 	// Most dedup lookups of an import are misses; bloom filters answer
 	// them without reading data blocks.
 	opts.Levels = make([]pebble.LevelOptions, 7)

@@ -30,20 +30,68 @@ import (
 //
 // recover finishes whatever step a crash interrupted.
 func (v *Vault) Flush(ctx context.Context) error {
+	if err := v.waitFlush(); err != nil {
+		return err
+	}
+	return v.flushMessages(ctx, v.spool.Pending())
+}
+
+// startFlush flushes the spooled messages in the background, after any
+// flush still running, so that an import reads and spools the next batch
+// meanwhile. At most one flush runs at a time; its error is returned by
+// the next startFlush, Flush or waitFlush.
+func (v *Vault) startFlush(ctx context.Context) error {
+	if err := v.waitFlush(); err != nil {
+		return err
+	}
+	pending := v.spool.Pending()
+	if len(pending) == 0 {
+		return nil
+	}
+	done := make(chan struct{})
+	v.flushing = done
+	v.flushingCount = len(pending)
+	go func() {
+		defer close(done)
+		v.flushErr = v.flushMessages(ctx, pending)
+	}()
+	return nil
+}
+
+// waitFlush waits for the background flush, if any, and returns its error.
+func (v *Vault) waitFlush() error {
+	if v.flushing == nil {
+		return nil
+	}
+	<-v.flushing
+	v.flushing = nil
+	v.flushingCount = 0
+	err := v.flushErr
+	v.flushErr = nil
+	return err
+}
+
+// unflushed returns how many spooled messages no flush has taken yet.
+func (v *Vault) unflushed() int {
+	return v.spool.Len() - v.flushingCount
+}
+
+// flushMessages writes pending, which must be spooled, to segments, the
+// catalog and the index queue.
+func (v *Vault) flushMessages(ctx context.Context, pending []*chat.Message) error {
 	if v.needsRecovery {
 		if err := v.recover(ctx); err != nil {
 			return fmt.Errorf("vault: flush: an earlier flush failed and recovery is still impossible: %w", err)
 		}
 		v.needsRecovery = false
 	}
-	if v.spool.Len() == 0 {
+	if len(pending) == 0 {
 		return nil
 	}
 	if err := v.indexer.failure(); err != nil {
 		return err
 	}
 	started := time.Now()
-	pending := v.spool.Pending()
 
 	segs, err := v.planSegments(pending)
 	if err != nil {

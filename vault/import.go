@@ -233,8 +233,8 @@ func (im *importer) commitBatch(ctx context.Context, batch []*chat.Message) erro
 	}
 	im.sum.Stored += int64(len(batch))
 	im.cur.Stored += int64(len(batch))
-	if im.v.spool.Len() >= im.v.cfg.FlushMessages {
-		return im.v.Flush(ctx)
+	if im.v.unflushed() >= im.v.cfg.FlushMessages {
+		return im.v.startFlush(ctx)
 	}
 	return nil
 }

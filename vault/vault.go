@@ -118,6 +118,13 @@ type Vault struct {
 	index   *index.Index
 	indexer *indexer
 
+	// flushing is closed when the background flush started by startFlush
+	// ends; nil when none runs. flushingCount is how many messages it
+	// took, and flushErr its result. Only the import goroutine touches
+	// these three.
+	flushing      chan struct{}
+	flushingCount int
+	flushErr      error
 	// needsRecovery is set when a flush failed after recording intents and
 	// the recovery that should settle them failed too.
 	needsRecovery bool
@@ -273,6 +280,7 @@ func (v *Vault) archiveHasSegments(ctx context.Context) (bool, error) {
 // are flushed by the next import.
 func (v *Vault) Close() error {
 	var errs []error
+	errs = append(errs, v.waitFlush())
 	if v.indexer != nil {
 		errs = append(errs, v.indexer.stop())
 		v.indexer = nil
