@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"chatseal/archive"
 	"chatseal/crypto"
 )
@@ -204,6 +206,70 @@ func TestVerify_DetectsTampering(t *testing.T) {
 			}
 			if rep.OK() {
 				t.Fatal("verify passed on a tampered archive")
+			}
+			found := false
+			for _, p := range rep.Problems {
+				if strings.Contains(p.String(), c.want) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("problems %v do not mention %q", rep.Problems, c.want)
+			}
+		})
+	}
+}
+
+func TestVerify_DetectsCheckpointDamage(t *testing.T) {
+	cases := []struct {
+		name   string
+		tamper func(t *testing.T, root, tenantDir string)
+		want   string
+	}{
+		{"checkpoint signed by another key", func(t *testing.T, root, tenantDir string) {
+			dir := t.TempDir()
+			if _, err := crypto.CreateSigner(dir); err != nil {
+				t.Fatal(err)
+			}
+			signer, _, err := crypto.LoadSigner(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			matches, _ := filepath.Glob(filepath.Join(tenantDir, "checkpoints", "*.note"))
+			data, _ := os.ReadFile(matches[len(matches)-1])
+			text, _, _ := strings.Cut(string(data), "\n\n")
+			forged, err := note.Sign(&note.Note{Text: text + "\n"}, signer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(matches[len(matches)-1], forged, 0o600)
+		}, "signature does not verify"},
+		{"newest checkpoint deleted", func(t *testing.T, root, tenantDir string) {
+			matches, _ := filepath.Glob(filepath.Join(tenantDir, "checkpoints", "*.note"))
+			os.Remove(matches[len(matches)-1])
+		}, "in no signed checkpoint"},
+		{"segment deleted", func(t *testing.T, root, tenantDir string) {
+			segs, _ := filepath.Glob(filepath.Join(tenantDir, "segments", "*", "*", "*", "*.age"))
+			os.Remove(segs[len(segs)-1])
+		}, "missing"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := newTestConfig(t)
+			v := mustOpen(t, cfg)
+			for _, f := range []string{"zca-undo-reaction.jsonl", "zca-dm-text-quote.jsonl"} {
+				if _, err := importFile(t, v, filepath.Join(caseDir, f)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			rep, err := v.Verify(context.Background(), nil)
+			if err != nil || !rep.OK() {
+				t.Fatalf("verify before tampering: %v %+v", err, rep)
+			}
+			c.tamper(t, cfg.archiveDir(), filepath.Join(cfg.archiveDir(), "default"))
+			rep, err = v.Verify(context.Background(), nil)
+			if err != nil {
+				t.Fatal(err)
 			}
 			found := false
 			for _, p := range rep.Problems {

@@ -118,6 +118,9 @@ func (v *Vault) flushMessages(ctx context.Context, pending []*chat.Message) erro
 	if err := v.spool.Remove(pending); err != nil {
 		return err
 	}
+	if err := v.writeCheckpoint(ctx); err != nil {
+		return err
+	}
 	v.indexer.enqueue(segs)
 	v.log.Info("flushed spool", "messages", len(pending), "segments", len(segs), "duration", time.Since(started))
 	return nil
@@ -292,6 +295,13 @@ func (v *Vault) recover(ctx context.Context) error {
 		if err := v.catalog.Commit(v.cfg.Tenant, []catalog.SegmentCommit{*commit}); err != nil {
 			return err
 		}
+	}
+
+	// A crash between a catalog commit and its checkpoint leaves records
+	// that no checkpoint covers; sign them now (a no-op when the newest
+	// checkpoint is current).
+	if err := v.writeCheckpoint(ctx); err != nil {
+		return err
 	}
 
 	var stale []*chat.Message

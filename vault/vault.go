@@ -20,6 +20,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"chatseal/archive"
 	"chatseal/catalog"
 	"chatseal/chat"
@@ -108,15 +110,18 @@ func defaultLocation() *time.Location {
 
 // Vault is an open data folder.
 type Vault struct {
-	cfg     Config
-	log     *slog.Logger
-	lock    *os.File
-	store   archive.Store
-	keys    *crypto.Keyring
-	spool   *archive.Spool
-	catalog *catalog.Catalog
-	index   *index.Index
-	indexer *indexer
+	cfg   Config
+	log   *slog.Logger
+	lock  *os.File
+	store archive.Store
+	keys  *crypto.Keyring
+	// signer signs checkpoints; verifierKey is its public key.
+	signer      note.Signer
+	verifierKey string
+	spool       *archive.Spool
+	catalog     *catalog.Catalog
+	index       *index.Index
+	indexer     *indexer
 
 	// flushing is closed when the background flush started by startFlush
 	// ends; nil when none runs. flushingCount is how many messages it
@@ -239,7 +244,7 @@ func (v *Vault) openKeys(ctx context.Context) error {
 	keys, err := crypto.Load(dir)
 	if err == nil {
 		v.keys = keys
-		return nil
+		return v.openSigner(ctx)
 	}
 	if !errors.Is(err, crypto.ErrNoKeys) {
 		return err
@@ -258,6 +263,37 @@ func (v *Vault) openKeys(ctx context.Context) error {
 	v.KeysCreated = created
 	v.log.Info("created archive keys", "primary", created.PrimaryPath, "recovery", created.RecoveryPath)
 	v.keys, err = crypto.Load(dir)
+	if err != nil {
+		return err
+	}
+	return v.openSigner(ctx)
+}
+
+// openSigner loads the checkpoint signing key, creating it for an archive
+// that has no checkpoint yet. An archive with checkpoints but no key needs
+// the key restored: a new key would not match the signed checkpoints.
+func (v *Vault) openSigner(ctx context.Context) error {
+	dir := v.cfg.keysDir()
+	if !crypto.SignerExists(dir) {
+		found := false
+		err := v.store.List(ctx, archive.CheckpointPrefix(v.cfg.Tenant), func(archive.ObjectInfo) error {
+			found = true
+			return errStop
+		})
+		if err != nil && !errors.Is(err, errStop) {
+			return fmt.Errorf("vault: list checkpoints: %w", err)
+		}
+		if found {
+			return fmt.Errorf("vault: checkpoint signing key %s is missing but the archive holds signed checkpoints; restore it from your backup", filepath.Join(dir, crypto.SignerFile))
+		}
+		path, err := crypto.CreateSigner(dir)
+		if err != nil {
+			return err
+		}
+		v.log.Info("created checkpoint signing key", "path", path)
+	}
+	var err error
+	v.signer, v.verifierKey, err = crypto.LoadSigner(dir)
 	return err
 }
 

@@ -104,6 +104,11 @@ func (v *Vault) Verify(ctx context.Context, progress func(done, total int)) (*Ve
 	if size != rep.Messages {
 		rep.Problems = append(rep.Problems, VerifyProblem{Detail: fmt.Sprintf("the Merkle log holds %d leaves but the segments hold %d records", size, rep.Messages)})
 	}
+	cpProblems, err := v.verifyCheckpoints(ctx, size)
+	if err != nil {
+		return nil, err
+	}
+	rep.Problems = append(rep.Problems, cpProblems...)
 	if stats.Messages != rep.Messages {
 		rep.Problems = append(rep.Problems, VerifyProblem{Detail: fmt.Sprintf("catalog counts %d messages but its segments hold %d", stats.Messages, rep.Messages)})
 	}

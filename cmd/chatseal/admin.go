@@ -113,8 +113,13 @@ func (a *app) keysCommand() *cobra.Command {
 				return newUserError("KEYS_UNREADABLE", "không đọc được khoá", "cannot read the keys", err)
 			}
 			fmt.Fprintf(a.stdout, "Thư mục khoá / keys folder: %s\n", dir)
+			fmt.Fprintln(a.stdout, "Người nhận age (mọi phân đoạn được mã hoá tới cả hai) / age recipients (every segment is encrypted to both):")
 			for _, r := range kr.Recipients() {
-				fmt.Fprintf(a.stdout, "%-9s %s\n", r.Role, r.PublicKey)
+				fmt.Fprintf(a.stdout, "  %-9s %s\n", r.Role, r.PublicKey)
+			}
+			if _, vkey, err := crypto.LoadSigner(dir); err == nil {
+				fmt.Fprintln(a.stdout, "Khoá công khai kiểm tra checkpoint (Ed25519, signed note) / checkpoint public key:")
+				fmt.Fprintf(a.stdout, "  %s\n", vkey)
 			}
 			return nil
 		},
