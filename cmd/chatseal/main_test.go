@@ -175,3 +175,53 @@ func TestCLI_EnvironmentSetsDataFolder(t *testing.T) {
 		t.Errorf("CHATSEAL_DATA was not used: %v", err)
 	}
 }
+
+func TestCLI_ProveAndCheckProof(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	if code, _, errOut := chatseal(t, "--data", data, "import", "--account", "shop", "--account-uid", "8123456789012345678", quoteCase); code != 0 {
+		t.Fatalf("import exited %d: %s", code, errOut)
+	}
+	code, out, errOut := chatseal(t, "--data", data, "search", "--json", "con size")
+	if code != 0 {
+		t.Fatalf("search exited %d: %s", code, errOut)
+	}
+	var hit struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &hit); err != nil {
+		t.Fatal(err)
+	}
+	proofPath := filepath.Join(t.TempDir(), "proof.json")
+	if code, _, errOut := chatseal(t, "--data", data, "prove", "--out", proofPath, hit.ID); code != 0 {
+		t.Fatalf("prove exited %d: %s", code, errOut)
+	}
+	pub := filepath.Join(data, "keys", "checkpoint.pub")
+	code, out, errOut = chatseal(t, "check-proof", "--public-key-file", pub, proofPath)
+	if code != 0 || !strings.Contains(out, "The proof is valid") {
+		t.Fatalf("check-proof of a good proof: exit %d\n%s%s", code, out, errOut)
+	}
+
+	// Every single-byte change must make the proof fail.
+	proof, err := os.ReadFile(proofPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	damaged := filepath.Join(t.TempDir(), "damaged.json")
+	for i := range proof {
+		b := bytes.Clone(proof)
+		b[i] ^= 0x01
+		os.WriteFile(damaged, b, 0o600)
+		code, _, _ := chatseal(t, "check-proof", "--public-key-file", pub, damaged)
+		if code == 0 {
+			t.Errorf("check-proof accepted the proof with byte %d (%q) flipped", i, proof[i])
+		}
+	}
+
+	// A proof checked against another archive's key fails.
+	other := filepath.Join(t.TempDir(), "other")
+	chatseal(t, "--data", other, "import", "--account", "shop", quoteCase)
+	code, _, errOut = chatseal(t, "check-proof", "--public-key-file", filepath.Join(other, "keys", "checkpoint.pub"), proofPath)
+	if code != exitDamaged || !strings.Contains(errOut, "PROOF_INVALID") {
+		t.Errorf("check-proof with another key: exit %d, %s", code, errOut)
+	}
+}

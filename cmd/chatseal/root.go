@@ -136,6 +136,8 @@ searches it in Vietnamese with or without diacritics, and verifies it is intact.
 		a.verifyCommand(),
 		a.rebuildCommand(),
 		a.keysCommand(),
+		a.proveCommand(),
+		a.checkProofCommand(),
 		a.demoCommand(),
 	)
 	return root
