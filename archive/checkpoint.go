@@ -51,7 +51,7 @@ func ParseCheckpoint(text string) (Checkpoint, error) {
 	if err != nil || size < 0 {
 		return c, fmt.Errorf("archive: checkpoint size %q is not a count", lines[1])
 	}
-	root, err := base64.StdEncoding.DecodeString(lines[2])
+	root, err := base64.StdEncoding.Strict().DecodeString(lines[2])
 	if err != nil || len(root) != tlog.HashSize {
 		return c, fmt.Errorf("archive: checkpoint root %q is not a base64 SHA-256 hash", lines[2])
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -79,6 +80,9 @@ func CheckInclusionProof(data []byte, vkey string) (*Checkpoint, *chat.Message, 
 		return nil, nil, fmt.Errorf("proof: format %q, want %q", p.Format, ProofFormat)
 	}
 
+	if err := checkCanonicalSignatures(p.Checkpoint); err != nil {
+		return nil, nil, err
+	}
 	verifier, err := note.NewVerifier(vkey)
 	if err != nil {
 		return nil, nil, fmt.Errorf("proof: invalid public key: %w", err)
@@ -108,7 +112,7 @@ func CheckInclusionProof(data []byte, vkey string) (*Checkpoint, *chat.Message, 
 
 	path := make(tlog.RecordProof, len(p.Path))
 	for i, s := range p.Path {
-		b, err := base64.StdEncoding.DecodeString(s)
+		b, err := base64.StdEncoding.Strict().DecodeString(s)
 		if err != nil || len(b) != tlog.HashSize {
 			return nil, nil, fmt.Errorf("proof: path hash %d %q is not a base64 SHA-256 hash", i, s)
 		}
@@ -118,6 +122,28 @@ func CheckInclusionProof(data []byte, vkey string) (*Checkpoint, *chat.Message, 
 		return nil, nil, fmt.Errorf("proof: audit path does not lead from the record to the signed root: %w", err)
 	}
 	return &cp, m, nil
+}
+
+// checkCanonicalSignatures rejects signature lines whose base64 has
+// non-zero padding bits. The note package decodes them leniently, so two
+// spellings of one signature would otherwise both verify, and a proof could
+// change without failing.
+func checkCanonicalSignatures(signed string) error {
+	_, sigs, ok := strings.Cut(signed, "\n\n")
+	if !ok {
+		return errors.New("proof: checkpoint is not a signed note")
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(sigs, "\n"), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) == 0 {
+			continue
+		}
+		sig := fields[len(fields)-1]
+		if _, err := base64.StdEncoding.Strict().DecodeString(sig); err != nil {
+			return fmt.Errorf("proof: checkpoint signature %q is not canonical base64: %w", sig, err)
+		}
+	}
+	return nil
 }
 
 // ErrNoCheckpoint is returned when no checkpoint covers a record yet.

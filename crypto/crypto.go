@@ -8,7 +8,8 @@
 //   - The recovery identity (keys/recovery.key) is a second, independent key
 //     to which every segment is also encrypted. It exists so that the archive
 //     survives the loss of the primary key: move it off the server (a safe,
-//     an offline USB key, the company lawyer) after the first start.
+//     an offline USB key, the company lawyer) after the first start. Its
+//     public key (keys/recovery.pub) stays, and is all the server needs.
 //
 // Every segment is encrypted to all recipients of the keyring, so either
 // identity alone decrypts every segment, with chatseal or with the standard
@@ -37,6 +38,9 @@ import (
 const (
 	PrimaryFile  = "archive.key"
 	RecoveryFile = "recovery.key"
+	// RecoveryPublicFile holds the recovery key's public key, which is all
+	// the server needs once recovery.key is kept offline.
+	RecoveryPublicFile = "recovery.pub"
 )
 
 // ErrNoKeys is returned by Load when the keys folder holds no key files.
@@ -84,12 +88,19 @@ func Create(dir string) (*Created, error) {
 	if err := writeNewIdentity(created.RecoveryPath, "recovery"); err != nil {
 		return nil, err
 	}
+	recovery, err := readIdentity(created.RecoveryPath)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, RecoveryPublicFile), []byte(recovery.Recipient().String()+"\n"), 0o644); err != nil {
+		return nil, err
+	}
 	return created, nil
 }
 
 // Exists reports whether dir holds at least one of the key files.
 func Exists(dir string) bool {
-	for _, name := range []string{PrimaryFile, RecoveryFile} {
+	for _, name := range []string{PrimaryFile, RecoveryFile, RecoveryPublicFile} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
 			return true
 		}
@@ -97,35 +108,68 @@ func Exists(dir string) bool {
 	return false
 }
 
-// Load reads the keyring from dir. Both key files are needed to encrypt
-// (every segment goes to both recipients); ErrNoKeys is returned when neither
-// exists, and an error naming the missing file when only one does.
+// Load reads the keyring from dir. The primary identity is required. For
+// the recovery key either its identity (recovery.key) or only its public
+// key (recovery.pub) is enough, so recovery.key can be moved off the
+// server. ErrNoKeys is returned when dir holds no key file at all, and an
+// error naming the missing file otherwise.
 func Load(dir string) (*Keyring, error) {
 	k := &Keyring{Dir: dir}
-	var missing []string
-	for _, f := range []struct{ name, role string }{{PrimaryFile, "primary"}, {RecoveryFile, "recovery"}} {
-		path := filepath.Join(dir, f.name)
-		id, err := readIdentity(path)
-		if errors.Is(err, fs.ErrNotExist) {
-			missing = append(missing, path)
-			continue
-		}
+	primaryPath := filepath.Join(dir, PrimaryFile)
+	recoveryPath := filepath.Join(dir, RecoveryFile)
+	recoveryPubPath := filepath.Join(dir, RecoveryPublicFile)
+
+	primary, perr := readIdentity(primaryPath)
+	if perr != nil && !errors.Is(perr, fs.ErrNotExist) {
+		return nil, perr
+	}
+	recovery, rerr := readIdentity(recoveryPath)
+	if rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+		return nil, rerr
+	}
+	var recoveryPub *age.X25519Recipient
+	pub, pubErr := os.ReadFile(recoveryPubPath)
+	if pubErr == nil {
+		r, err := age.ParseX25519Recipient(strings.TrimSpace(string(pub)))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("crypto: %s is not an age public key (age1...): %w", recoveryPubPath, err)
 		}
-		k.identities = append(k.identities, id)
-		k.recipients = append(k.recipients, id.Recipient())
-		k.publicKeys = append(k.publicKeys, id.Recipient().String())
-		k.roles = append(k.roles, f.role)
+		recoveryPub = r
+	} else if !errors.Is(pubErr, fs.ErrNotExist) {
+		return nil, fmt.Errorf("crypto: read %s: %w", recoveryPubPath, pubErr)
 	}
-	switch len(missing) {
-	case 0:
-		return k, nil
-	case 2:
+
+	switch {
+	case primary == nil && recovery == nil && recoveryPub == nil:
 		return nil, fmt.Errorf("crypto: %w in %s", ErrNoKeys, dir)
-	default:
-		return nil, fmt.Errorf("crypto: key file %s is missing; restore it from your backup (segments are encrypted to both keys, and chatseal will not write new segments without it)", missing[0])
+	case primary == nil:
+		return nil, fmt.Errorf("crypto: key file %s is missing; restore it from your backup (chatseal writes new segments with it)", primaryPath)
+	case recovery == nil && recoveryPub == nil:
+		return nil, fmt.Errorf("crypto: recovery key %s and its public key %s are both missing; restore one of them (every segment must also be encrypted to the recovery key)", recoveryPath, recoveryPubPath)
 	}
+
+	k.identities = append(k.identities, primary)
+	k.recipients = append(k.recipients, primary.Recipient())
+	k.publicKeys = append(k.publicKeys, primary.Recipient().String())
+	k.roles = append(k.roles, "primary")
+	if recovery != nil {
+		k.identities = append(k.identities, recovery)
+		if recoveryPub != nil && recoveryPub.String() != recovery.Recipient().String() {
+			return nil, fmt.Errorf("crypto: %s does not belong to %s; restore the matching pair", recoveryPubPath, recoveryPath)
+		}
+		recoveryPub = recovery.Recipient()
+		if errors.Is(pubErr, fs.ErrNotExist) {
+			// Archives created before recovery.pub existed get it now,
+			// so recovery.key can be moved away later.
+			if err := writeFileAtomic(recoveryPubPath, []byte(recoveryPub.String()+"\n"), 0o644); err != nil {
+				return nil, err
+			}
+		}
+	}
+	k.recipients = append(k.recipients, recoveryPub)
+	k.publicKeys = append(k.publicKeys, recoveryPub.String())
+	k.roles = append(k.roles, "recovery")
+	return k, nil
 }
 
 // LoadIdentityFile reads one identity file for decryption only, for example

@@ -115,13 +115,54 @@ func TestLoad_MissingFiles(t *testing.T) {
 	if _, err := Create(dir); err != nil {
 		t.Fatal(err)
 	}
-	os.Remove(filepath.Join(dir, RecoveryFile))
+	os.Remove(filepath.Join(dir, PrimaryFile))
 	_, err := Load(dir)
-	if err == nil || errors.Is(err, ErrNoKeys) {
-		t.Fatalf("Load with one key file missing: err = %v, want a missing-file error", err)
+	if err == nil || errors.Is(err, ErrNoKeys) || !strings.Contains(err.Error(), PrimaryFile) {
+		t.Fatalf("Load without the primary key: err = %v, want an error naming %s", err, PrimaryFile)
 	}
-	if !strings.Contains(err.Error(), RecoveryFile) {
-		t.Errorf("error %q does not name %s", err, RecoveryFile)
+
+	dir = t.TempDir()
+	Create(dir)
+	os.Remove(filepath.Join(dir, RecoveryFile))
+	os.Remove(filepath.Join(dir, RecoveryPublicFile))
+	_, err = Load(dir)
+	if err == nil || !strings.Contains(err.Error(), RecoveryFile) {
+		t.Fatalf("Load without any recovery key: err = %v, want an error naming %s", err, RecoveryFile)
+	}
+}
+
+func TestLoad_RecoveryKeyOffline(t *testing.T) {
+	dir := t.TempDir()
+	created, err := Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offline := filepath.Join(t.TempDir(), "recovery.key")
+	if err := os.Rename(created.RecoveryPath, offline); err != nil {
+		t.Fatal(err)
+	}
+
+	k, err := Load(dir)
+	if err != nil {
+		t.Fatalf("Load with recovery.key moved away: %v", err)
+	}
+	if len(k.Recipients()) != 2 {
+		t.Fatalf("keyring has %d recipients, want 2", len(k.Recipients()))
+	}
+	sealed, err := k.Seal([]byte("segment"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := LoadIdentityFile(offline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := rec.Decrypt(bytes.NewReader(sealed))
+	if err != nil {
+		t.Fatalf("the offline recovery key cannot read a segment written without it: %v", err)
+	}
+	if got, _ := io.ReadAll(r); string(got) != "segment" {
+		t.Errorf("decrypted %q", got)
 	}
 }
 

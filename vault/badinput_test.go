@@ -139,16 +139,24 @@ func TestOpen_MissingKeyFile(t *testing.T) {
 	}
 	v.Close()
 
+	// The recovery identity may live offline: its public key is enough.
 	recovery := filepath.Join(cfg.keysDir(), crypto.RecoveryFile)
-	saved, _ := os.ReadFile(recovery)
 	os.Remove(recovery)
-	_, err = Open(context.Background(), cfg)
-	if err == nil || !strings.Contains(err.Error(), recovery) {
-		t.Fatalf("open without %s: err = %v, want an error naming it", recovery, err)
+	v, err = Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("open with recovery.key kept offline: %v", err)
 	}
+	v.Close()
 
 	primary := filepath.Join(cfg.keysDir(), crypto.PrimaryFile)
+	saved, _ := os.ReadFile(primary)
 	os.Remove(primary)
+	_, err = Open(context.Background(), cfg)
+	if err == nil || !strings.Contains(err.Error(), primary) {
+		t.Fatalf("open without %s: err = %v, want an error naming it", primary, err)
+	}
+
+	os.Remove(filepath.Join(cfg.keysDir(), crypto.RecoveryPublicFile))
 	_, err = Open(context.Background(), cfg)
 	if err == nil || !strings.Contains(err.Error(), "restore") {
 		t.Fatalf("open without any key over an existing archive: err = %v, want a restore instruction", err)
@@ -157,10 +165,10 @@ func TestOpen_MissingKeyFile(t *testing.T) {
 		t.Fatal("open created new keys over an existing archive")
 	}
 
-	os.WriteFile(recovery, saved, 0o600)
+	os.WriteFile(primary, saved, 0o600)
 	_, err = Open(context.Background(), cfg)
-	if err == nil {
-		t.Fatal("open with only the recovery key succeeded for writing, want the missing primary named")
+	if err == nil || !strings.Contains(err.Error(), crypto.RecoveryPublicFile) {
+		t.Fatalf("open with only the primary key: err = %v, want the missing recovery key named", err)
 	}
 }
 
