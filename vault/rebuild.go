@@ -2,6 +2,7 @@ package vault
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -23,10 +24,15 @@ type RebuildReport struct {
 // during a rebuild.
 const rebuildCommitSegments = 64
 
-// Rebuild throws away the catalog and the index and recreates both from the
-// archive and the keys alone. The spool is kept: messages still in it are
-// flushed afterwards as usual.
+// Rebuild recreates the catalog and the index from the archive and the keys
+// alone. It builds them in new folders and swaps them in only when every
+// segment was read, so a rebuild that fails (a damaged segment, say) leaves
+// the previous catalog and index as they were. The spool is kept: messages
+// still in it are flushed afterwards as usual.
 func (v *Vault) Rebuild(ctx context.Context, progress func(done, total int)) (*RebuildReport, error) {
+	if err := v.waitFlush(); err != nil {
+		v.log.Warn("an earlier flush failed; rebuild goes on from the archive", "err", err)
+	}
 	if err := v.indexer.wait(); err != nil {
 		v.log.Warn("earlier indexing failed; rebuild recreates the index anyway", "err", err)
 	}
@@ -35,15 +41,56 @@ func (v *Vault) Rebuild(ctx context.Context, progress func(done, total int)) (*R
 	if err := v.closeDerived(); err != nil {
 		return nil, fmt.Errorf("vault: rebuild: close catalog and index: %w", err)
 	}
-	for _, dir := range []string{v.cfg.catalogDir(), v.cfg.indexDir()} {
+	newCatalog, newIndex := v.cfg.catalogDir()+".rebuild", v.cfg.indexDir()+".rebuild"
+	for _, dir := range []string{newCatalog, newIndex} {
 		if err := os.RemoveAll(dir); err != nil {
 			return nil, fmt.Errorf("vault: rebuild: remove %s: %w", dir, err)
+		}
+	}
+	if err := v.openDerivedAt(newCatalog, newIndex); err != nil {
+		return nil, err
+	}
+
+	rep, err := v.rebuildInto(ctx, progress)
+	if err != nil {
+		// Drop the partial copy and go back to the previous catalog and
+		// index, untouched.
+		v.indexer.wait()
+		v.closeDerived()
+		os.RemoveAll(newCatalog)
+		os.RemoveAll(newIndex)
+		if oerr := v.openDerived(); oerr != nil {
+			return nil, errors.Join(err, oerr)
+		}
+		return nil, err
+	}
+
+	if err := v.indexer.wait(); err != nil {
+		return nil, fmt.Errorf("vault: rebuild: index: %w", err)
+	}
+	if err := v.closeDerived(); err != nil {
+		return nil, err
+	}
+	for _, swap := range []struct{ from, to string }{{newCatalog, v.cfg.catalogDir()}, {newIndex, v.cfg.indexDir()}} {
+		if err := os.RemoveAll(swap.to); err != nil {
+			return nil, fmt.Errorf("vault: rebuild: remove old %s: %w", swap.to, err)
+		}
+		if err := os.Rename(swap.from, swap.to); err != nil {
+			return nil, fmt.Errorf("vault: rebuild: move %s into place: %w", swap.from, err)
 		}
 	}
 	if err := v.openDerived(); err != nil {
 		return nil, err
 	}
+	if err := v.recover(ctx); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
 
+// rebuildInto reads every segment into the open (new, empty) catalog and
+// index.
+func (v *Vault) rebuildInto(ctx context.Context, progress func(done, total int)) (*RebuildReport, error) {
 	var keys []string
 	err := v.store.List(ctx, archive.SegmentPrefix(v.cfg.Tenant), func(o archive.ObjectInfo) error {
 		if strings.HasSuffix(o.Key, archive.SegmentSuffix) {
@@ -98,12 +145,6 @@ func (v *Vault) Rebuild(ctx context.Context, progress func(done, total int)) (*R
 		}
 	}
 	if err := commit(); err != nil {
-		return nil, err
-	}
-	if err := v.indexer.wait(); err != nil {
-		return nil, fmt.Errorf("vault: rebuild: index: %w", err)
-	}
-	if err := v.recover(ctx); err != nil {
 		return nil, err
 	}
 	return rep, nil

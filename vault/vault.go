@@ -200,12 +200,16 @@ func (v *Vault) open(ctx context.Context) error {
 }
 
 func (v *Vault) openDerived() error {
+	return v.openDerivedAt(v.cfg.catalogDir(), v.cfg.indexDir())
+}
+
+func (v *Vault) openDerivedAt(catalogDir, indexDir string) error {
 	var err error
-	v.catalog, err = catalog.Open(v.cfg.catalogDir(), v.log.With("component", "catalog"))
+	v.catalog, err = catalog.Open(catalogDir, v.log.With("component", "catalog"))
 	if err != nil {
 		return err
 	}
-	v.index, err = index.Open(index.Config{Path: v.cfg.indexDir(), Location: v.cfg.Location})
+	v.index, err = index.Open(index.Config{Path: indexDir, Location: v.cfg.Location})
 	if err != nil {
 		return fmt.Errorf("vault: open index: %w", err)
 	}
