@@ -46,6 +46,10 @@ const (
 // ErrNoKeys is returned by Load when the keys folder holds no key files.
 var ErrNoKeys = errors.New("no archive keys")
 
+// ErrKeyMissing is wrapped by errors about one key file that must be
+// restored from a backup.
+var ErrKeyMissing = errors.New("key file missing")
+
 // Keyring is the set of identities a server can decrypt with and the set of
 // recipients it encrypts new segments to.
 type Keyring struct {
@@ -143,9 +147,9 @@ func Load(dir string) (*Keyring, error) {
 	case primary == nil && recovery == nil && recoveryPub == nil:
 		return nil, fmt.Errorf("crypto: %w in %s", ErrNoKeys, dir)
 	case primary == nil:
-		return nil, fmt.Errorf("crypto: key file %s is missing; restore it from your backup (chatseal writes new segments with it)", primaryPath)
+		return nil, fmt.Errorf("crypto: %w: %s; restore it from your backup (chatseal writes new segments with it)", ErrKeyMissing, primaryPath)
 	case recovery == nil && recoveryPub == nil:
-		return nil, fmt.Errorf("crypto: recovery key %s and its public key %s are both missing; restore one of them (every segment must also be encrypted to the recovery key)", recoveryPath, recoveryPubPath)
+		return nil, fmt.Errorf("crypto: %w: recovery key %s and its public key %s are both missing; restore one of them (every segment must also be encrypted to the recovery key)", ErrKeyMissing, recoveryPath, recoveryPubPath)
 	}
 
 	k.identities = append(k.identities, primary)

@@ -60,7 +60,7 @@ func LoadSigner(dir string) (note.Signer, string, error) {
 	skey, err := os.ReadFile(filepath.Join(dir, SignerFile))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, "", fmt.Errorf("crypto: checkpoint signing key %s is missing; restore it from your backup: %w", filepath.Join(dir, SignerFile), err)
+			return nil, "", fmt.Errorf("crypto: %w: checkpoint signing key %s; restore it from your backup", ErrKeyMissing, filepath.Join(dir, SignerFile))
 		}
 		return nil, "", fmt.Errorf("crypto: read checkpoint signing key: %w", err)
 	}

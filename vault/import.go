@@ -30,6 +30,9 @@ type ImportRequest struct {
 	Files []string
 }
 
+// ImportSources lists the values ImportRequest.Source accepts.
+func ImportSources() []string { return append([]string(nil), ingest.Sources...) }
+
 // ImportProgress is reported while an import runs.
 type ImportProgress struct {
 	File       string

@@ -88,7 +88,7 @@ func (q *quarantine) flush(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("vault: write quarantine of %d items: %w", q.items, err)
 	}
-	q.v.log.Warn("quarantined unparseable input", "items", q.items, "object", key)
+	q.v.log.Info("quarantined unparseable input", "items", q.items, "object", key)
 	q.objects = append(q.objects, key)
 	q.buf.Reset()
 	q.items = 0

@@ -258,7 +258,7 @@ func (v *Vault) openKeys(ctx context.Context) error {
 		return lerr
 	}
 	if hasSegments {
-		return fmt.Errorf("vault: key files are missing from %s but the archive already holds segments; restore %s and %s from your backup (new keys cannot read the existing archive)", dir, crypto.PrimaryFile, crypto.RecoveryFile)
+		return fmt.Errorf("vault: %w: no key file in %s but the archive already holds segments; restore %s and %s from your backup (new keys cannot read the existing archive)", crypto.ErrKeyMissing, dir, crypto.PrimaryFile, crypto.RecoveryPublicFile)
 	}
 	created, err := crypto.Create(dir)
 	if err != nil {
@@ -288,7 +288,7 @@ func (v *Vault) openSigner(ctx context.Context) error {
 			return fmt.Errorf("vault: list checkpoints: %w", err)
 		}
 		if found {
-			return fmt.Errorf("vault: checkpoint signing key %s is missing but the archive holds signed checkpoints; restore it from your backup", filepath.Join(dir, crypto.SignerFile))
+			return fmt.Errorf("vault: %w: checkpoint signing key %s, and the archive holds checkpoints it signed; restore it from your backup", crypto.ErrKeyMissing, filepath.Join(dir, crypto.SignerFile))
 		}
 		path, err := crypto.CreateSigner(dir)
 		if err != nil {

@@ -22,7 +22,7 @@ Thoát với mã 3 và nêu tên phân đoạn khi có sai lệch.
 Re-reads and decrypts every segment and checks it against the catalog (record
 counts, SHA-256, sequence numbers). Exits with code 3, naming the segment, on any
 mismatch.`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			vt, err := a.openVault(cmd.Context())
 			if err != nil {
@@ -44,11 +44,11 @@ mismatch.`,
 				for _, p := range rep.Problems {
 					fmt.Fprintf(a.stdout, "HỎNG / DAMAGED  %s\n", p)
 				}
-				fmt.Fprintf(a.stdout, "Đã kiểm tra %d phân đoạn, %d tin nhắn, %s trong %s.\n", rep.Segments, rep.Messages, humanBytes(rep.Bytes), time.Since(started).Round(time.Millisecond))
-				fmt.Fprintf(a.stdout, "Checked %d segments, %d messages, %s in %s.\n", rep.Segments, rep.Messages, humanBytes(rep.Bytes), time.Since(started).Round(time.Millisecond))
+				fmt.Fprintf(a.stdout, "Đã kiểm tra: %d phân đoạn, %d tin nhắn, %s, trong %s.\n", rep.Segments, rep.Messages, humanBytes(rep.Bytes), time.Since(started).Round(time.Millisecond))
+				fmt.Fprintf(a.stdout, "Checked: segments %d, messages %d, %s, in %s.\n", rep.Segments, rep.Messages, humanBytes(rep.Bytes), time.Since(started).Round(time.Millisecond))
 			}
 			if !rep.OK() {
-				ue := newUserError("ARCHIVE_DAMAGED", fmt.Sprintf("kho có %d sai lệch (xem danh sách ở trên)", len(rep.Problems)), fmt.Sprintf("the archive has %d problems (listed above)", len(rep.Problems)), nil)
+				ue := newUserError("ARCHIVE_DAMAGED", fmt.Sprintf("kho có sai lệch: %d (xem danh sách ở trên)", len(rep.Problems)), fmt.Sprintf("problems found in the archive: %d (listed above)", len(rep.Problems)), nil)
 				ue.Exit = exitDamaged
 				return ue
 			}
@@ -70,7 +70,7 @@ func (a *app) rebuildCommand() *cobra.Command {
 
 Deletes the catalog and the search index and recreates both from the archive and
 the keys alone.`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			vt, err := a.openVault(cmd.Context())
 			if err != nil {
@@ -86,8 +86,8 @@ the keys alone.`,
 			if err != nil {
 				return newUserError("REBUILD_FAILED", "dựng lại thất bại; chạy lại lệnh rebuild", "rebuild failed; run rebuild again", err)
 			}
-			fmt.Fprintf(a.stdout, "Đã dựng lại từ %d phân đoạn, %d tin nhắn (%s).\n", rep.Segments, rep.Messages, time.Since(started).Round(time.Millisecond))
-			fmt.Fprintf(a.stdout, "Rebuilt from %d segments, %d messages (%s).\n", rep.Segments, rep.Messages, time.Since(started).Round(time.Millisecond))
+			fmt.Fprintf(a.stdout, "Đã dựng lại: %d phân đoạn, %d tin nhắn (%s).\n", rep.Segments, rep.Messages, time.Since(started).Round(time.Millisecond))
+			fmt.Fprintf(a.stdout, "Rebuilt: segments %d, messages %d (%s).\n", rep.Segments, rep.Messages, time.Since(started).Round(time.Millisecond))
 			return nil
 		},
 	}
@@ -102,7 +102,7 @@ func (a *app) keysCommand() *cobra.Command {
 	keys.AddCommand(&cobra.Command{
 		Use:   "show",
 		Short: "In các khoá công khai mà kho mã hoá tới / print the recipients the archive encrypts to",
-		Args:  cobra.NoArgs,
+		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := filepath.Join(a.v.GetString(keyData), "keys")
 			if _, err := os.Stat(a.v.GetString(keyData)); err != nil {
@@ -115,7 +115,11 @@ func (a *app) keysCommand() *cobra.Command {
 			fmt.Fprintf(a.stdout, "Thư mục khoá / keys folder: %s\n", dir)
 			fmt.Fprintln(a.stdout, "Người nhận age (mọi phân đoạn được mã hoá tới cả hai) / age recipients (every segment is encrypted to both):")
 			for _, r := range kr.Recipients() {
-				fmt.Fprintf(a.stdout, "  %-9s %s\n", r.Role, r.PublicKey)
+				label := "chính / primary"
+				if r.Role == "recovery" {
+					label = "khôi phục / recovery"
+				}
+				fmt.Fprintf(a.stdout, "  %-21s %s\n", label, r.PublicKey)
 			}
 			if _, vkey, err := crypto.LoadSigner(dir); err == nil {
 				fmt.Fprintln(a.stdout, "Khoá công khai kiểm tra checkpoint (Ed25519, signed note) / checkpoint public key:")

@@ -36,7 +36,7 @@ func (a *app) demoCommand() *cobra.Command {
 
 Creates a fresh data folder (./chatseal-demo by default), imports an invented Zalo
 sample, then searches it, shows a conversation and verifies the archive.`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := freshDemoDir(dir); err != nil {
 				return err
@@ -58,15 +58,15 @@ sample, then searches it, shows a conversation and verifies the archive.`,
 			}
 
 			a.step("1", "Nhập hội thoại Zalo mẫu", "Import the sample Zalo capture",
-				fmt.Sprintf("chatseal import --source zalo --account %s --account-uid %s %s", demoAccount, demoAccountUID, sample))
+				fmt.Sprintf("chatseal --data %s import --source zalo --account %s --account-uid %s %s", dir, demoAccount, demoAccountUID, sample))
 			sum, err := vt.Import(cmd.Context(), vault.ImportRequest{Source: "zalo", Account: demoAccount, AccountUID: demoAccountUID, Files: []string{sample}}, nil)
 			if err != nil {
 				return newUserError("DEMO_FAILED", "nhập dữ liệu mẫu thất bại", "importing the sample failed", err)
 			}
 			fmt.Fprintf(a.stdout, "   lưu mới / stored %d, trùng / duplicates %d, cách ly / quarantined %d\n", sum.Stored, sum.Duplicates, sum.Quarantined)
 
-			for _, q := range []string{"khoa the", "khiếu nại"} {
-				a.step("2", "Tìm \""+q+"\" (có dấu hay không đều được)", "Search \""+q+"\" (with or without diacritics)",
+			for i, q := range []string{"khoa the", "khiếu nại"} {
+				a.step(fmt.Sprint(2+i), "Tìm \""+q+"\" (có dấu hay không đều được)", "Search \""+q+"\" (with or without diacritics)",
 					fmt.Sprintf("chatseal --data %s search %q", dir, q))
 				res, err := vt.Search(cmd.Context(), q, 10, 0)
 				if err != nil {
@@ -78,7 +78,7 @@ sample, then searches it, shows a conversation and verifies the archive.`,
 				}
 			}
 
-			a.step("3", "Xem cả hội thoại, kể cả tin đã thu hồi", "Show the whole conversation, recalled messages included",
+			a.step("4", "Xem cả hội thoại, kể cả tin đã thu hồi", "Show the whole conversation, recalled messages included",
 				fmt.Sprintf("chatseal --data %s show %s", dir, demoCustomer))
 			th, err := vt.Show(cmd.Context(), demoCustomer, "")
 			if err != nil {
@@ -88,7 +88,7 @@ sample, then searches it, shows a conversation and verifies the archive.`,
 				a.printThreadMessage(m)
 			}
 
-			a.step("4", "Kiểm tra kho", "Verify the archive", fmt.Sprintf("chatseal --data %s verify", dir))
+			a.step("5", "Kiểm tra kho", "Verify the archive", fmt.Sprintf("chatseal --data %s verify", dir))
 			rep, err := vt.Verify(cmd.Context(), nil)
 			if err != nil {
 				return err

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,13 +23,16 @@ dòng không đọc được sẽ được cách ly kèm lý do, phần còn l�
 
 Imports chat export files. Messages already archived are not stored twice; a line
 that cannot be parsed is quarantined with its reason, and the rest still imports.`,
-		Args: cobra.MinimumNArgs(1),
+		Args: usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req.Files = args
 			if req.Account == "" {
 				ue := newUserError("ACCOUNT_REQUIRED", "thiếu --account (tài khoản được lưu trữ, ví dụ cskh-hn-01)", "--account is required (the archived account, e.g. cskh-hn-01)", nil)
 				ue.Exit = exitUsage
 				return ue
+			}
+			if err := checkImportInput(req); err != nil {
+				return err
 			}
 			vt, err := a.openVault(cmd.Context())
 			if err != nil {
@@ -55,6 +60,31 @@ that cannot be parsed is quarantined with its reason, and the rest still imports
 	cmd.Flags().StringVar(&req.AccountUID, "account-uid", "", `platform id of the archived account (Zalo capture files write it as "0")`)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as one JSON object")
 	return cmd
+}
+
+// checkImportInput rejects a request that cannot start, before the data
+// folder is opened: an unknown source, a missing file or a folder.
+func checkImportInput(req vault.ImportRequest) error {
+	if !slices.Contains(vault.ImportSources(), req.Source) {
+		list := strings.Join(vault.ImportSources(), ", ")
+		ue := newUserError("SOURCE_UNKNOWN", fmt.Sprintf("nguồn %q không được hỗ trợ; dùng một trong: %s", req.Source, list), fmt.Sprintf("source %q is not supported; use one of: %s", req.Source, list), nil)
+		ue.Exit = exitUsage
+		return ue
+	}
+	for _, f := range req.Files {
+		info, err := os.Stat(f)
+		if err != nil {
+			ue := newUserError("INPUT_NOT_FOUND", "không mở được tệp đầu vào "+f+"; kiểm tra lại đường dẫn", "cannot open input file "+f+"; check the path", err)
+			ue.Exit = exitUsage
+			return ue
+		}
+		if info.IsDir() {
+			ue := newUserError("INPUT_IS_FOLDER", f+" là thư mục; hãy chỉ ra từng tệp", f+" is a folder; name the files in it", nil)
+			ue.Exit = exitUsage
+			return ue
+		}
+	}
+	return nil
 }
 
 func (a *app) printImportSummary(sum *vault.ImportSummary, took time.Duration, asJSON bool) {

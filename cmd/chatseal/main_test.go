@@ -140,7 +140,10 @@ func TestCLI_Errors(t *testing.T) {
 		code string
 	}{
 		{"import without account", nil, []string{"--data", data, "import", quoteCase}, exitUsage, "ACCOUNT_REQUIRED"},
-		{"unknown source", nil, []string{"--data", data, "import", "--source", "icq", "--account", "a", quoteCase}, exitError, "IMPORT_FAILED"},
+		{"unknown source", nil, []string{"--data", data, "import", "--source", "icq", "--account", "a", quoteCase}, exitUsage, "SOURCE_UNKNOWN"},
+		{"missing input file", nil, []string{"--data", data, "import", "--account", "a", "/nonexistent/x.jsonl"}, exitUsage, "INPUT_NOT_FOUND"},
+		{"folder as input", nil, []string{"--data", data, "import", "--account", "a", "."}, exitUsage, "INPUT_IS_FOLDER"},
+		{"show without argument", nil, []string{"--data", data, "show"}, exitUsage, "USAGE"},
 		{"query syntax", nil, []string{"--data", data, "search", `"unclosed`}, exitUsage, "QUERY_SYNTAX"},
 		{"unknown flag", nil, []string{"--data", data, "search", "--bogus", "x"}, exitUsage, "USAGE"},
 		{"bad storage kind", map[string]string{"CHATSEAL_STORAGE_KIND": "tape"}, []string{"--data", data, "stats"}, exitUsage, "CONFIG_INVALID"},
@@ -223,5 +226,18 @@ func TestCLI_ProveAndCheckProof(t *testing.T) {
 	code, _, errOut = chatseal(t, "check-proof", "--public-key-file", filepath.Join(other, "keys", "checkpoint.pub"), proofPath)
 	if code != exitDamaged || !strings.Contains(errOut, "PROOF_INVALID") {
 		t.Errorf("check-proof with another key: exit %d, %s", code, errOut)
+	}
+}
+
+func TestCLI_MissingKeyNamesTheFile(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	if code, _, errOut := chatseal(t, "--data", data, "import", "--account", "shop", quoteCase); code != 0 {
+		t.Fatalf("import exited %d: %s", code, errOut)
+	}
+	key := filepath.Join(data, "keys", "archive.key")
+	os.Remove(key)
+	code, _, errOut := chatseal(t, "--data", data, "stats")
+	if code != exitError || !strings.Contains(errOut, "[KEYS_MISSING]") || !strings.Contains(errOut, key) {
+		t.Errorf("stats without the primary key: exit %d\n%s\nwant KEYS_MISSING naming %s", code, errOut, key)
 	}
 }

@@ -21,7 +21,7 @@ Ai có khoá công khai checkpoint (chatseal keys show) đều kiểm tra đư�
 Prints a proof (RFC 6962 Merkle audit path) that the message is in the log signed by
 the newest checkpoint. Anyone with the checkpoint public key (chatseal keys show) can
 check it with "chatseal check-proof", without the archive.`,
-		Args: cobra.ExactArgs(1),
+		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			vt, err := a.openVault(cmd.Context())
 			if err != nil {
@@ -61,7 +61,7 @@ Chỉ cần tệp bằng chứng và khoá công khai checkpoint.
 
 Checks the checkpoint signature and the Merkle audit path from the message record to
 the signed root. Needs only the proof file and the checkpoint public key.`,
-		Args: cobra.ExactArgs(1),
+		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if publicKeyFile != "" {
 				b, err := os.ReadFile(publicKeyFile)

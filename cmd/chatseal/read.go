@@ -16,12 +16,12 @@ func (a *app) searchCommand() *cobra.Command {
 		Use:   "search [--json] [--limit N] QUERY",
 		Short: "Tìm tin nhắn / search messages",
 		Long: `Tìm tin nhắn, có dấu hoặc không dấu: "khoa the" tìm cả "khoá thẻ" và "khóa thẻ".
-Cú pháp: từ, "cụm từ", -từ, OR, (nhóm), from:, account:, conversation:, kind:, after:YYYY-MM-DD, before:YYYY-MM-DD.
+Cú pháp: từ, "cụm từ", -từ, OR, (nhóm), from:, account:, conversation:, kind:, source:, after:YYYY-MM-DD, before:YYYY-MM-DD.
 
 Searches messages with or without diacritics. Syntax: words, "phrases", -word, OR,
-(groups), from:, account:, conversation:, kind:, after:YYYY-MM-DD, before:YYYY-MM-DD
+(groups), from:, account:, conversation:, kind:, source:, after:YYYY-MM-DD, before:YYYY-MM-DD
 (dates in the tenant's time zone).`,
-		Args: cobra.MinimumNArgs(1),
+		Args: usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if limit < 1 {
 				ue := newUserError("USAGE", "--limit phải từ 1 trở lên", "--limit must be 1 or more", nil)
@@ -95,7 +95,7 @@ CONVERSATION là mã hội thoại (cột conversation của search), hoặc ACC
 
 Shows a conversation in time order. Recalled and edited messages are marked, never hidden.
 CONVERSATION is the conversation id (the conversation column of search), or ACCOUNT/CONVERSATION.`,
-		Args: cobra.ExactArgs(1),
+		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			vt, err := a.openVault(cmd.Context())
 			if err != nil {
@@ -145,7 +145,7 @@ func (a *app) printThreadMessage(m chat.ThreadView) {
 			line = "[cảm xúc / reaction " + m.Reaction + " on " + m.Target + "]"
 		}
 	}
-	if m.Text != "" && m.Kind != chat.KindText {
+	if m.Text != "" && m.Kind != chat.KindText && len(m.Attachments) == 0 {
 		line = "[" + string(m.Kind) + "] " + line
 	}
 	for _, att := range m.Attachments {
@@ -170,7 +170,7 @@ func (a *app) statsCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "stats [--json]",
 		Short: "Số liệu của kho / archive totals",
-		Args:  cobra.NoArgs,
+		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			vt, err := a.openVault(cmd.Context())
 			if err != nil {
@@ -189,7 +189,7 @@ func (a *app) statsCommand() *cobra.Command {
 			if s.ObjectLock {
 				lock = "có / yes (S3 Object Lock)"
 			}
-			fmt.Fprintf(a.stdout, "Tenant:                              %s\n", s.Tenant)
+			fmt.Fprintf(a.stdout, "Tổ chức / tenant:                    %s\n", s.Tenant)
 			fmt.Fprintf(a.stdout, "Tin nhắn / messages:                 %d\n", s.Messages)
 			fmt.Fprintf(a.stdout, "Hội thoại / conversations:           %d\n", s.Conversations)
 			fmt.Fprintf(a.stdout, "Phân đoạn / segments:                %d\n", s.Segments)

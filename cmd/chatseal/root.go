@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/viper"
 
 	"chatseal/catalog"
+	"chatseal/crypto"
 	"chatseal/index"
 	"chatseal/vault"
 )
@@ -84,21 +85,36 @@ func classify(err error) *userError {
 	var syn *index.SyntaxError
 	switch {
 	case errors.As(err, &syn):
-		ue := newUserError("QUERY_SYNTAX", "câu truy vấn không hợp lệ", "the query is not valid", err)
+		ue := newUserError("QUERY_SYNTAX", fmt.Sprintf("câu truy vấn sai ở cột %d (xem chatseal search --help)", syn.Pos), fmt.Sprintf("the query is not valid at column %d (see chatseal search --help)", syn.Pos), err)
 		ue.Exit = exitUsage
 		return ue
 	case errors.Is(err, vault.ErrAmbiguous):
 		ue := newUserError("CONVERSATION_AMBIGUOUS", "mã hội thoại có ở nhiều tài khoản; hãy chọn bằng --account", "the conversation id exists in several accounts; pick one with --account", err)
 		ue.Exit = exitUsage
 		return ue
+	case errors.Is(err, crypto.ErrKeyMissing):
+		return newUserError("KEYS_MISSING", "thiếu tệp khoá của kho; hãy khôi phục tệp được nêu bên dưới từ bản sao lưu", "an archive key file is missing; restore the file named below from your backup", err)
 	case errors.Is(err, catalog.ErrNotFound):
-		ue := newUserError("NOT_FOUND", "không tìm thấy", "not found", err)
+		ue := newUserError("NOT_FOUND", "không tìm thấy trong kho (xem chi tiết bên dưới; mã tin nhắn và mã hội thoại lấy từ lệnh search)", "not found in the archive (see below; message and conversation ids come from search)", err)
 		ue.Exit = exitNotFound
 		return ue
 	case errors.Is(err, context.Canceled):
 		return newUserError("INTERRUPTED", "đã dừng theo yêu cầu; dữ liệu đã xác nhận vẫn an toàn trong hàng đợi", "stopped on request; acknowledged data is safe in the spool", nil)
 	}
 	return newUserError("FAILED", "thao tác thất bại", "the operation failed", err)
+}
+
+// usageArgs wraps a cobra argument check so that a wrong number of
+// arguments is reported like any other usage error.
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			ue := newUserError("USAGE", "sai số lượng tham số; cách dùng: "+cmd.UseLine(), "wrong number of arguments; usage: "+cmd.UseLine(), err)
+			ue.Exit = exitUsage
+			return ue
+		}
+		return nil
+	}
 }
 
 func (a *app) rootCommand() *cobra.Command {
@@ -153,6 +169,9 @@ func (a *app) openVault(ctx context.Context) (*vault.Vault, error) {
 		return nil, ue
 	}
 	vt, err := vault.Open(ctx, cfg)
+	if errors.Is(err, crypto.ErrKeyMissing) {
+		return nil, classify(err)
+	}
 	if err != nil {
 		return nil, newUserError("OPEN_FAILED", "không mở được thư mục dữ liệu "+cfg.DataDir, "cannot open the data folder "+cfg.DataDir, err)
 	}
@@ -166,9 +185,9 @@ func printKeysCreated(w io.Writer, primary, recovery string) {
 	fmt.Fprintf(w, `Đã tạo khoá mã hoá mới cho kho lưu trữ / New archive keys were created:
   khoá chính / primary key:       %s
   khoá khôi phục / recovery key:  %s
-Hãy sao lưu cả hai tệp ngay bây giờ và cất khoá khôi phục ở nơi khác máy chủ này.
+Hãy sao lưu cả thư mục khoá ngay bây giờ, rồi cất khoá khôi phục ngoài máy chủ này.
 Mất cả hai khoá là mất toàn bộ kho lưu trữ: không ai giải mã được nữa.
-Back up both files now and keep the recovery key away from this server.
+Back up the keys folder now, then keep the recovery key away from this server.
 Losing both keys loses the whole archive: nobody can decrypt it again.
 
 `, primary, recovery)
