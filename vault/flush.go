@@ -12,6 +12,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"chatseal/archive"
+	"chatseal/internal/failpoint"
 	"chatseal/catalog"
 	"chatseal/chat"
 )
@@ -109,15 +110,18 @@ func (v *Vault) flushMessages(ctx context.Context, pending []*chat.Message) erro
 		return err
 	}
 
+	failpoint.Hit("before-segment-put")
 	if err := v.putSegments(ctx, segs); err != nil {
 		return v.abortFlush(ctx, err)
 	}
+	failpoint.Hit("after-segment-put")
 	if err := v.catalog.Commit(v.cfg.Tenant, segs); err != nil {
 		return v.abortFlush(ctx, err)
 	}
 	if err := v.spool.Remove(pending); err != nil {
 		return err
 	}
+	failpoint.Hit("before-checkpoint")
 	if err := v.writeCheckpoint(ctx); err != nil {
 		return err
 	}
@@ -245,6 +249,7 @@ func (v *Vault) indexSegments(segs []catalog.SegmentCommit) error {
 		for _, m := range s.Messages {
 			batch = append(batch, m)
 			if len(batch) == indexBatch {
+				failpoint.Hit("during-index")
 				if err := v.index.Add(batch); err != nil {
 					return fmt.Errorf("vault: index: %w", err)
 				}
@@ -254,10 +259,12 @@ func (v *Vault) indexSegments(segs []catalog.SegmentCommit) error {
 		ids = append(ids, s.Info.ID)
 	}
 	if len(batch) > 0 {
+		failpoint.Hit("during-index")
 		if err := v.index.Add(batch); err != nil {
 			return fmt.Errorf("vault: index: %w", err)
 		}
 	}
+	failpoint.Hit("before-index-mark")
 	return v.catalog.MarkIndexed(v.cfg.Tenant, ids)
 }
 

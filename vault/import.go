@@ -11,6 +11,7 @@ import (
 	"github.com/oklog/ulid/v2"
 
 	"chatseal/archive"
+	"chatseal/internal/failpoint"
 	"chatseal/chat"
 	"chatseal/ingest"
 	"chatseal/ingest/jsonl"
@@ -234,6 +235,7 @@ func (im *importer) commitBatch(ctx context.Context, batch []*chat.Message) erro
 	if err := im.v.spool.Add(batch); err != nil {
 		return err
 	}
+	failpoint.Hit("after-spool-add")
 	im.sum.Stored += int64(len(batch))
 	im.cur.Stored += int64(len(batch))
 	if im.v.unflushed() >= im.v.cfg.FlushMessages {
