@@ -12,9 +12,9 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"chatseal/archive"
-	"chatseal/internal/failpoint"
 	"chatseal/catalog"
 	"chatseal/chat"
+	"chatseal/internal/failpoint"
 )
 
 // Flush moves every spooled message into segments, then into the catalog and

@@ -11,11 +11,11 @@ import (
 	"github.com/oklog/ulid/v2"
 
 	"chatseal/archive"
-	"chatseal/internal/failpoint"
 	"chatseal/chat"
 	"chatseal/ingest"
 	"chatseal/ingest/jsonl"
 	"chatseal/ingest/zalo"
+	"chatseal/internal/failpoint"
 )
 
 // ImportRequest names the files to import and the facts they lack.
