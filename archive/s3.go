@@ -465,6 +465,10 @@ func newS3Client(cfg S3Config) (*minio.Client, error) {
 		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
 		Secure: cfg.UseTLS,
 		Region: cfg.Region,
+		// One attempt per call: the vault's Retrying store retries with
+		// backoff and logs each retry, which minio-go's own silent
+		// retries would hide.
+		MaxRetries: 1,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("archive: s3 client for %s: %w", cfg.Endpoint, err)

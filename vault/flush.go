@@ -37,11 +37,23 @@ func (v *Vault) Flush(ctx context.Context) error {
 	return v.flushMessages(ctx, v.spool.Pending())
 }
 
-// startFlush flushes the spooled messages in the background, after any
-// flush still running, so that an import reads and spools the next batch
-// meanwhile. At most one flush runs at a time; its error is returned by
-// the next startFlush, Flush or waitFlush.
+// startFlush flushes the spooled messages in the background, so that an
+// import reads and spools the next batch meanwhile. At most one flush runs
+// at a time. While one runs (a slow or unreachable store makes it retry),
+// startFlush returns at once and the import keeps acknowledging messages
+// into the spool, until the spool holds SpoolMaxMessages; then it waits.
+// A flush's error is returned by the next startFlush, Flush or waitFlush.
 func (v *Vault) startFlush(ctx context.Context) error {
+	if v.flushing != nil {
+		select {
+		case <-v.flushing:
+		default:
+			if v.spool.Len() < v.cfg.SpoolMaxMessages {
+				return nil
+			}
+			v.log.Warn("spool is full while a flush is still running; waiting for the object store", "spooled", v.spool.Len())
+		}
+	}
 	if err := v.waitFlush(); err != nil {
 		return err
 	}

@@ -64,6 +64,15 @@ type Config struct {
 	// Retention sets each segment's retain-until date.
 	Retention retention.Policy
 
+	// Retry sets how failed object-store operations are retried. The zero
+	// value retries with backoff from 200 ms up to 30 s between attempts,
+	// for up to 10 minutes.
+	Retry archive.RetryPolicy
+	// SpoolMaxMessages caps how many messages an import may acknowledge
+	// into the spool while a flush is still running, for example while the
+	// object store is unreachable. Zero means 1,000,000.
+	SpoolMaxMessages int
+
 	// FlushMessages is how many spooled messages trigger a flush to
 	// segments during an import. Zero means 5,000: small enough that the
 	// background indexer works on one flush while the next is read.
@@ -91,6 +100,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.FlushMessages <= 0 {
 		c.FlushMessages = 5000
+	}
+	if c.SpoolMaxMessages <= 0 {
+		c.SpoolMaxMessages = 1000000
 	}
 	if c.BatchMessages <= 0 {
 		c.BatchMessages = 1000
@@ -230,14 +242,20 @@ func (v *Vault) closeDerived() error {
 }
 
 func openStore(ctx context.Context, cfg *Config) (archive.Store, error) {
+	var st archive.Store
+	var err error
 	switch cfg.Storage {
 	case StorageFS:
-		return archive.NewFS(cfg.archiveDir())
+		st, err = archive.NewFS(cfg.archiveDir())
 	case StorageS3:
-		return archive.NewS3(ctx, cfg.S3, cfg.Logger.With("component", "s3"))
+		st, err = archive.NewS3(ctx, cfg.S3, cfg.Logger.With("component", "s3"))
 	default:
 		return nil, fmt.Errorf("vault: unknown storage kind %q; use \"fs\" or \"s3\"", cfg.Storage)
 	}
+	if err != nil {
+		return nil, err
+	}
+	return archive.NewRetrying(st, cfg.Retry, cfg.Logger.With("component", "store")), nil
 }
 
 // openKeys loads the keyring, or creates it when the archive is new. It

@@ -33,6 +33,8 @@ const (
 	keyS3Region         = "storage.s3.region"
 	keyS3Prefix         = "storage.s3.prefix"
 	keyS3LockMode       = "storage.s3.lock_mode"
+	keyRetryGiveUp      = "storage.retry.give_up_after"
+	keySpoolMax         = "spool.max_messages"
 	keyRetentionMonths  = "retention.months"
 	keyRetentionMinLock = "retention.minimum_lock"
 )
@@ -55,6 +57,8 @@ func newViper() *viper.Viper {
 	v.SetDefault(keyS3Region, "")
 	v.SetDefault(keyS3Prefix, "")
 	v.SetDefault(keyS3LockMode, "GOVERNANCE")
+	v.SetDefault(keyRetryGiveUp, "10m")
+	v.SetDefault(keySpoolMax, 1000000)
 	v.SetDefault(keyRetentionMonths, retention.DefaultMonths)
 	v.SetDefault(keyRetentionMinLock, retention.DefaultMinimumLock.String())
 	return v
@@ -134,6 +138,16 @@ func vaultConfig(v *viper.Viper, stderr io.Writer) (vault.Config, error) {
 		cfg.LockMode = archive.Compliance
 	default:
 		return cfg, fmt.Errorf("config %s: unknown lock mode %q; use GOVERNANCE or COMPLIANCE", keyS3LockMode, mode)
+	}
+
+	giveUp, err := time.ParseDuration(v.GetString(keyRetryGiveUp))
+	if err != nil || giveUp <= 0 {
+		return cfg, fmt.Errorf("config %s: %q is not a positive duration like 10m", keyRetryGiveUp, v.GetString(keyRetryGiveUp))
+	}
+	cfg.Retry.GiveUpAfter = giveUp
+	cfg.SpoolMaxMessages = v.GetInt(keySpoolMax)
+	if cfg.SpoolMaxMessages < 1 {
+		return cfg, fmt.Errorf("config %s: %d is not a message count; use 1 or more", keySpoolMax, cfg.SpoolMaxMessages)
 	}
 
 	cfg.Retention.Months = v.GetInt(keyRetentionMonths)
