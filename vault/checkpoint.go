@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"strconv"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -50,6 +52,41 @@ func (v *Vault) writeCheckpoint(ctx context.Context) error {
 	return nil
 }
 
+// TrustedCheckpoint reads a checkpoint to verify from: spec is either a
+// tree size, naming the archive's own checkpoint of that size, or the path
+// of a saved checkpoint note. Either way its signature must verify with the
+// archive's checkpoint key.
+func (v *Vault) TrustedCheckpoint(ctx context.Context, spec string) (*archive.Checkpoint, error) {
+	var data []byte
+	if size, err := strconv.ParseInt(spec, 10, 64); err == nil {
+		r, err := v.store.Get(ctx, archive.CheckpointKey(v.cfg.Tenant, size))
+		if err != nil {
+			return nil, fmt.Errorf("vault: checkpoint of size %d: %w", size, err)
+		}
+		defer r.Close()
+		if data, err = io.ReadAll(io.LimitReader(r, 1<<20)); err != nil {
+			return nil, fmt.Errorf("vault: read checkpoint of size %d: %w", size, err)
+		}
+	} else {
+		if data, err = os.ReadFile(spec); err != nil {
+			return nil, fmt.Errorf("vault: read checkpoint file: %w", err)
+		}
+	}
+	verifier, err := crypto.NewVerifier(v.verifierKey)
+	if err != nil {
+		return nil, err
+	}
+	n, err := note.Open(data, note.VerifierList(verifier))
+	if err != nil {
+		return nil, fmt.Errorf("vault: checkpoint %s does not verify with the archive's key: %w", spec, err)
+	}
+	cp, err := archive.ParseCheckpoint(n.Text)
+	if err != nil {
+		return nil, err
+	}
+	return &cp, nil
+}
+
 // CheckpointPublicKey returns the public key that verifies the archive's
 // checkpoints, in the signed-note verifier format.
 func (v *Vault) CheckpointPublicKey() string { return v.verifierKey }
@@ -58,7 +95,7 @@ func (v *Vault) CheckpointPublicKey() string { return v.verifierKey }
 // root is the Merkle root of the log at its size, and that each is
 // consistent with the one before (an RFC 6962 consistency proof). It also
 // reports records that no checkpoint covers yet.
-func (v *Vault) verifyCheckpoints(ctx context.Context, treeSize int64) ([]VerifyProblem, error) {
+func (v *Vault) verifyCheckpoints(ctx context.Context, treeSize int64, since *archive.Checkpoint) ([]VerifyProblem, error) {
 	var problems []VerifyProblem
 	add := func(key, format string, args ...any) {
 		problems = append(problems, VerifyProblem{Object: key, Detail: fmt.Sprintf(format, args...)})
@@ -79,7 +116,25 @@ func (v *Vault) verifyCheckpoints(ctx context.Context, treeSize int64) ([]Verify
 	reader := v.catalog.HashReader(v.cfg.Tenant)
 	var prev *archive.Checkpoint
 	var newest int64
+	if since != nil {
+		if since.Size > treeSize {
+			add("", "the trusted checkpoint covers %d records but the log holds only %d: records were removed after it was signed", since.Size, treeSize)
+			return problems, nil
+		}
+		root, err := tlog.TreeHash(since.Size, reader)
+		if err != nil {
+			return nil, err
+		}
+		if root != since.Root {
+			add("", "root hash of the log at size %d is %s, the trusted checkpoint says %s: records before it changed", since.Size, root, since.Root)
+			return problems, nil
+		}
+		prev, newest = since, since.Size
+	}
 	for _, key := range keys {
+		if since != nil && key < archive.CheckpointKey(v.cfg.Tenant, since.Size) {
+			continue
+		}
 		cp, ok := v.readCheckpoint(ctx, key, verifier, add)
 		if !ok {
 			continue

@@ -8,13 +8,15 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"chatseal/archive"
 	"chatseal/crypto"
 )
 
 func (a *app) verifyCommand() *cobra.Command {
 	var asJSON bool
+	var since string
 	cmd := &cobra.Command{
-		Use:   "verify [--json]",
+		Use:   "verify [--json] [--since CHECKPOINT]",
 		Short: "Kiểm tra kho còn nguyên vẹn / check that the archive is intact",
 		Long: `Đọc lại và giải mã mọi phân đoạn, so với danh mục (số bản ghi, SHA-256, số thứ tự).
 Thoát với mã 3 và nêu tên phân đoạn khi có sai lệch.
@@ -29,9 +31,19 @@ mismatch.`,
 				return err
 			}
 			defer vt.Close()
+			var trusted *archive.Checkpoint
+			if since != "" {
+				trusted, err = vt.TrustedCheckpoint(cmd.Context(), since)
+				if err != nil {
+					ue := newUserError("CHECKPOINT_INVALID", "không dùng được checkpoint cho --since", "cannot use the --since checkpoint", err)
+					ue.Exit = exitUsage
+					return ue
+				}
+				fmt.Fprintf(a.stdout, "Chỉ kiểm tra phần thêm sau checkpoint %d bản ghi / verifying only what was added after the checkpoint of %d records\n", trusted.Size, trusted.Size)
+			}
 			bar := newProgressBar(a.stderr)
 			started := time.Now()
-			rep, err := vt.Verify(cmd.Context(), func(done, total int) {
+			rep, err := vt.VerifySince(cmd.Context(), trusted, func(done, total int) {
 				bar.count("kiểm tra / verifying segments", done, total)
 			})
 			bar.done()
@@ -59,6 +71,7 @@ mismatch.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as one JSON object")
+	cmd.Flags().StringVar(&since, "since", "", "verify only what was added after a trusted checkpoint: its tree size, or a saved checkpoint .note file")
 	return cmd
 }
 
