@@ -117,17 +117,28 @@ func Exists(dir string) bool {
 // key (recovery.pub) is enough, so recovery.key can be moved off the
 // server. ErrNoKeys is returned when dir holds no key file at all, and an
 // error naming the missing file otherwise.
-func Load(dir string) (*Keyring, error) {
+func Load(dir string) (*Keyring, error) { return LoadWith(dir, nil) }
+
+// Passphrase returns the passphrase of a protected key file; path names the
+// file, for a prompt.
+type Passphrase func(path string) (string, error)
+
+// LoadWith is Load with a source of passphrases for key files protected
+// with one (see Protect). Besides the primary and recovery keys it loads
+// retired primary identities (keys/retired/*.key), for reading segments
+// written before a rotation, and extra recipients (keys/recipients.txt)
+// that new segments are also encrypted to.
+func LoadWith(dir string, pass Passphrase) (*Keyring, error) {
 	k := &Keyring{Dir: dir}
 	primaryPath := filepath.Join(dir, PrimaryFile)
 	recoveryPath := filepath.Join(dir, RecoveryFile)
 	recoveryPubPath := filepath.Join(dir, RecoveryPublicFile)
 
-	primary, perr := readIdentity(primaryPath)
+	primary, perr := readIdentityWith(primaryPath, pass)
 	if perr != nil && !errors.Is(perr, fs.ErrNotExist) {
 		return nil, perr
 	}
-	recovery, rerr := readIdentity(recoveryPath)
+	recovery, rerr := readIdentityWith(recoveryPath, pass)
 	if rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
 		return nil, rerr
 	}
@@ -173,6 +184,13 @@ func Load(dir string) (*Keyring, error) {
 	k.recipients = append(k.recipients, recoveryPub)
 	k.publicKeys = append(k.publicKeys, recoveryPub.String())
 	k.roles = append(k.roles, "recovery")
+
+	if err := k.loadRetired(pass); err != nil {
+		return nil, err
+	}
+	if err := k.loadExtraRecipients(); err != nil {
+		return nil, err
+	}
 	return k, nil
 }
 
@@ -253,13 +271,20 @@ func writeNewIdentity(path, role string) error {
 	return writeFileAtomic(path, []byte(b.String()), 0o600)
 }
 
-func readIdentity(path string) (*age.X25519Identity, error) {
+func readIdentity(path string) (*age.X25519Identity, error) { return readIdentityWith(path, nil) }
+
+func readIdentityWith(path string, pass Passphrase) (*age.X25519Identity, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("crypto: read key file %s: %w", path, err)
+	}
+	if isProtected(data) {
+		if data, err = unprotect(path, data, pass); err != nil {
+			return nil, err
+		}
 	}
 	ids, err := age.ParseIdentities(bytes.NewReader(data))
 	if err != nil {

@@ -64,6 +64,10 @@ type Config struct {
 	// Retention sets each segment's retain-until date.
 	Retention retention.Policy
 
+	// KeyPassphrase supplies the passphrase of key files protected with
+	// one. Nil means protected key files cannot be opened.
+	KeyPassphrase crypto.Passphrase
+
 	// Retry sets how failed object-store operations are retried. The zero
 	// value retries with backoff from 200 ms up to 30 s between attempts,
 	// for up to 10 minutes.
@@ -263,7 +267,7 @@ func openStore(ctx context.Context, cfg *Config) (archive.Store, error) {
 // keys could not read them, and the real keys must be restored instead.
 func (v *Vault) openKeys(ctx context.Context) error {
 	dir := v.cfg.keysDir()
-	keys, err := crypto.Load(dir)
+	keys, err := crypto.LoadWith(dir, v.cfg.KeyPassphrase)
 	if err == nil {
 		v.keys = keys
 		return v.openSigner(ctx)
@@ -284,7 +288,7 @@ func (v *Vault) openKeys(ctx context.Context) error {
 	}
 	v.KeysCreated = created
 	v.log.Info("created archive keys", "primary", created.PrimaryPath, "recovery", created.RecoveryPath)
-	v.keys, err = crypto.Load(dir)
+	v.keys, err = crypto.LoadWith(dir, v.cfg.KeyPassphrase)
 	if err != nil {
 		return err
 	}

@@ -121,15 +121,18 @@ func (a *app) keysCommand() *cobra.Command {
 			if _, err := os.Stat(a.v.GetString(keyData)); err != nil {
 				return newUserError("NO_DATA_FOLDER", "chưa có thư mục dữ liệu; chạy import hoặc demo trước", "there is no data folder yet; run import or demo first", err)
 			}
-			kr, err := crypto.Load(dir)
+			kr, err := crypto.LoadWith(dir, passphraseSource(a.v.GetString(keyPassphraseEnv), a.stderr))
 			if err != nil {
 				return newUserError("KEYS_UNREADABLE", "không đọc được khoá", "cannot read the keys", err)
 			}
 			fmt.Fprintf(a.stdout, "Thư mục khoá / keys folder: %s\n", dir)
 			fmt.Fprintln(a.stdout, "Người nhận age (mọi phân đoạn được mã hoá tới cả hai) / age recipients (every segment is encrypted to both):")
 			for _, r := range kr.Recipients() {
-				label := "chính / primary"
-				if r.Role == "recovery" {
+				label := r.Role
+				switch r.Role {
+				case "primary":
+					label = "chính / primary"
+				case "recovery":
 					label = "khôi phục / recovery"
 				}
 				fmt.Fprintf(a.stdout, "  %-21s %s\n", label, r.PublicKey)
@@ -141,5 +144,83 @@ func (a *app) keysCommand() *cobra.Command {
 			return nil
 		},
 	})
+	keys.AddCommand(a.keysRotateCommand(), a.keysAddRecipientCommand(), a.keysProtectCommand())
 	return keys
+}
+
+func (a *app) keysDir() string { return filepath.Join(a.v.GetString(keyData), "keys") }
+
+func (a *app) keysRotateCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "rotate",
+		Short: "Tạo khoá chính mới cho các phân đoạn mới / make a new primary key for new segments",
+		Long: `Tạo khoá age chính mới. Khoá cũ chuyển vào keys/retired/ và vẫn đọc được các phân đoạn cũ.
+Hãy sao lưu lại thư mục khoá sau khi xoay khoá.
+
+Makes a new primary age key. The old one moves to keys/retired/ and still reads the
+older segments. Back up the keys folder again after rotating.`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			retired, err := crypto.Rotate(a.keysDir())
+			if err != nil {
+				return newUserError("ROTATE_FAILED", "không xoay được khoá", "cannot rotate the key", err)
+			}
+			fmt.Fprintf(a.stdout, "Đã tạo khoá chính mới; khoá cũ giữ ở %s. Hãy sao lưu lại thư mục khoá.\n", retired)
+			fmt.Fprintf(a.stdout, "New primary key created; the old one is kept as %s. Back up the keys folder again.\n", retired)
+			return nil
+		},
+	}
+}
+
+func (a *app) keysAddRecipientCommand() *cobra.Command {
+	var name string
+	cmd := &cobra.Command{
+		Use:   "add-recipient [--name NAME] AGE_PUBLIC_KEY",
+		Short: "Mã hoá thêm cho một khoá công khai (ví dụ khoá ký quỹ) / also encrypt to a public key (for example an escrow key)",
+		Long: `Thêm một khoá công khai age (age1...) mà mọi phân đoạn mới cũng được mã hoá tới, ví dụ khoá
+do luật sư của công ty giữ ngoại tuyến. Phân đoạn đã ghi không thay đổi.
+
+Adds an age public key (age1...) that every new segment is also encrypted to, for
+example a key the company's lawyer keeps offline. Segments already written are not
+changed.`,
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := crypto.AddRecipient(a.keysDir(), args[0], name); err != nil {
+				ue := newUserError("RECIPIENT_INVALID", "không thêm được khoá công khai", "cannot add the recipient", err)
+				ue.Exit = exitUsage
+				return ue
+			}
+			fmt.Fprintf(a.stdout, "Đã thêm; các phân đoạn mới sẽ được mã hoá tới %s.\nAdded; new segments will also be encrypted to %s.\n", args[0], args[0])
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&name, "name", "", "label kept beside the key, e.g. \"luật sư / lawyer\"")
+	return cmd
+}
+
+func (a *app) keysProtectCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "protect",
+		Short: "Đặt mật khẩu cho tệp khoá chính / protect the primary key file with a passphrase",
+		Long: `Mã hoá tệp keys/archive.key bằng mật khẩu (scrypt của age). Từ đó chatseal hỏi mật khẩu,
+hoặc đọc nó từ biến môi trường nêu trong keys.passphrase_env (mặc định CHATSEAL_KEY_PASSPHRASE).
+
+Encrypts keys/archive.key with a passphrase (age's scrypt). From then on chatseal asks
+for it, or reads it from the environment variable named by keys.passphrase_env
+(default CHATSEAL_KEY_PASSPHRASE).`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path := filepath.Join(a.keysDir(), crypto.PrimaryFile)
+			pass, err := passphraseSource(a.v.GetString(keyPassphraseEnv), a.stderr)(path)
+			if err != nil {
+				return newUserError("PASSPHRASE_MISSING", "cần mật khẩu", "a passphrase is needed", err)
+			}
+			if err := crypto.Protect(path, pass); err != nil {
+				return newUserError("PROTECT_FAILED", "không đặt được mật khẩu cho tệp khoá", "cannot protect the key file", err)
+			}
+			fmt.Fprintf(a.stdout, "Đã đặt mật khẩu cho %s. Quên mật khẩu thì chỉ còn khoá khôi phục đọc được kho.\n", path)
+			fmt.Fprintf(a.stdout, "%s is now protected. If the passphrase is lost, only the recovery key can read the archive.\n", path)
+			return nil
+		},
+	}
 }

@@ -10,8 +10,10 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+	"golang.org/x/term"
 
 	"chatseal/archive"
+	"chatseal/crypto"
 	"chatseal/retention"
 	"chatseal/vault"
 )
@@ -33,6 +35,7 @@ const (
 	keyS3Region         = "storage.s3.region"
 	keyS3Prefix         = "storage.s3.prefix"
 	keyS3LockMode       = "storage.s3.lock_mode"
+	keyPassphraseEnv    = "keys.passphrase_env"
 	keyRetryGiveUp      = "storage.retry.give_up_after"
 	keySpoolMax         = "spool.max_messages"
 	keyRetentionMonths  = "retention.months"
@@ -57,6 +60,7 @@ func newViper() *viper.Viper {
 	v.SetDefault(keyS3Region, "")
 	v.SetDefault(keyS3Prefix, "")
 	v.SetDefault(keyS3LockMode, "GOVERNANCE")
+	v.SetDefault(keyPassphraseEnv, "CHATSEAL_KEY_PASSPHRASE")
 	v.SetDefault(keyRetryGiveUp, "10m")
 	v.SetDefault(keySpoolMax, 1000000)
 	v.SetDefault(keyRetentionMonths, retention.DefaultMonths)
@@ -95,6 +99,24 @@ func loadConfigFile(v *viper.Viper, explicit string) error {
 		}
 	}
 	return nil
+}
+
+// passphraseSource returns where protected key files get their passphrase:
+// the environment variable named envVar when it is set, else a prompt on
+// the terminal.
+func passphraseSource(envVar string, prompt io.Writer) crypto.Passphrase {
+	return func(path string) (string, error) {
+		if p, ok := os.LookupEnv(envVar); ok && envVar != "" {
+			return p, nil
+		}
+		if !term.IsTerminal(int(os.Stdin.Fd())) {
+			return "", fmt.Errorf("key file %s is protected; set %s or run on a terminal to be asked", path, envVar)
+		}
+		fmt.Fprintf(prompt, "Mật khẩu của tệp khoá / passphrase for %s: ", path)
+		b, err := term.ReadPassword(int(os.Stdin.Fd()))
+		fmt.Fprintln(prompt)
+		return string(b), err
+	}
 }
 
 // vaultConfig builds the vault's config from viper: the only place that
@@ -145,6 +167,7 @@ func vaultConfig(v *viper.Viper, stderr io.Writer) (vault.Config, error) {
 		return cfg, fmt.Errorf("config %s: %q is not a positive duration like 10m", keyRetryGiveUp, v.GetString(keyRetryGiveUp))
 	}
 	cfg.Retry.GiveUpAfter = giveUp
+	cfg.KeyPassphrase = passphraseSource(v.GetString(keyPassphraseEnv), stderr)
 	cfg.SpoolMaxMessages = v.GetInt(keySpoolMax)
 	if cfg.SpoolMaxMessages < 1 {
 		return cfg, fmt.Errorf("config %s: %d is not a message count; use 1 or more", keySpoolMax, cfg.SpoolMaxMessages)

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+
 	"context"
 	"encoding/json"
+	"filippo.io/age"
 	"os"
 	"path/filepath"
 	"strings"
@@ -239,5 +241,42 @@ func TestCLI_MissingKeyNamesTheFile(t *testing.T) {
 	code, _, errOut := chatseal(t, "--data", data, "stats")
 	if code != exitError || !strings.Contains(errOut, "[KEYS_MISSING]") || !strings.Contains(errOut, key) {
 		t.Errorf("stats without the primary key: exit %d\n%s\nwant KEYS_MISSING naming %s", code, errOut, key)
+	}
+}
+
+func TestCLI_KeyRotationAndProtection(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	if code, _, errOut := chatseal(t, "--data", data, "import", "--account", "shop", quoteCase); code != 0 {
+		t.Fatalf("import exited %d: %s", code, errOut)
+	}
+	if code, out, errOut := chatseal(t, "--data", data, "keys", "rotate"); code != 0 || !strings.Contains(out, "retired") {
+		t.Fatalf("keys rotate: exit %d\n%s%s", code, out, errOut)
+	}
+	escrowID, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	escrow := escrowID.Recipient().String()
+	if code, _, errOut := chatseal(t, "--data", data, "keys", "add-recipient", "--name", "luật sư", escrow); code != 0 {
+		t.Fatalf("keys add-recipient: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := chatseal(t, "--data", data, "keys", "add-recipient", "age1bad"); code != exitUsage || !strings.Contains(errOut, "RECIPIENT_INVALID") {
+		t.Errorf("add-recipient of a bad key: exit %d: %s", code, errOut)
+	}
+	code, out, _ := chatseal(t, "--data", data, "keys", "show")
+	if code != 0 || !strings.Contains(out, escrow) || !strings.Contains(out, "luật sư") {
+		t.Errorf("keys show does not list the escrow recipient:\n%s", out)
+	}
+
+	t.Setenv("CHATSEAL_KEY_PASSPHRASE", "một mật khẩu đủ dài")
+	if code, _, errOut := chatseal(t, "--data", data, "keys", "protect"); code != 0 {
+		t.Fatalf("keys protect: exit %d: %s", code, errOut)
+	}
+	if code, out, errOut := chatseal(t, "--data", data, "verify"); code != 0 {
+		t.Fatalf("verify with the passphrase set: exit %d\n%s%s", code, out, errOut)
+	}
+	t.Setenv("CHATSEAL_KEY_PASSPHRASE", "sai")
+	if code, _, errOut := chatseal(t, "--data", data, "stats"); code == 0 || !strings.Contains(errOut, "PASSPHRASE_WRONG") {
+		t.Errorf("stats with a wrong passphrase: exit %d: %s", code, errOut)
 	}
 }

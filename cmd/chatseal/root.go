@@ -92,6 +92,8 @@ func classify(err error) *userError {
 		ue := newUserError("CONVERSATION_AMBIGUOUS", "mã hội thoại có ở nhiều tài khoản; hãy chọn bằng --account", "the conversation id exists in several accounts; pick one with --account", err)
 		ue.Exit = exitUsage
 		return ue
+	case errors.Is(err, crypto.ErrPassphrase):
+		return newUserError("PASSPHRASE_WRONG", "thiếu hoặc sai mật khẩu của tệp khoá", "the key file passphrase is missing or wrong", err)
 	case errors.Is(err, crypto.ErrKeyMissing):
 		return newUserError("KEYS_MISSING", "thiếu tệp khoá của kho; hãy khôi phục tệp được nêu bên dưới từ bản sao lưu", "an archive key file is missing; restore the file named below from your backup", err)
 	case errors.Is(err, catalog.ErrNotFound):
@@ -169,7 +171,7 @@ func (a *app) openVault(ctx context.Context) (*vault.Vault, error) {
 		return nil, ue
 	}
 	vt, err := vault.Open(ctx, cfg)
-	if errors.Is(err, crypto.ErrKeyMissing) {
+	if errors.Is(err, crypto.ErrKeyMissing) || errors.Is(err, crypto.ErrPassphrase) {
 		return nil, classify(err)
 	}
 	if err != nil {
