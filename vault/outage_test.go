@@ -108,3 +108,77 @@ func TestImport_StoreOutage(t *testing.T) {
 		t.Errorf("verify after the outage: %v %v", err, rep.Problems)
 	}
 }
+
+// TestImport_StoreStopsMidImport stops versitygw once the first segments
+// of an import are stored and starts it again after the flush has retried:
+// the import must finish with every message stored once.
+func TestImport_StoreStopsMidImport(t *testing.T) {
+	const messages = 6000
+	input := filepath.Join(t.TempDir(), "capture.jsonl")
+	var lines []string
+	for i := 0; i < messages; i++ {
+		data := map[string]any{
+			"msgId": fmt.Sprint(7500000000000 + i), "msgType": "webchat", "uidFrom": fmt.Sprintf("770000000000000%04d", i%20),
+			"idTo": "0", "ts": fmt.Sprint(1717000000000 + int64(i)*1000), "content": fmt.Sprintf("khiếu nại số %d", i),
+		}
+		line, _ := json.Marshal(map[string]any{"event": "message", "threadType": "user", "data": data})
+		lines = append(lines, string(line))
+	}
+	os.WriteFile(input, []byte(strings.Join(lines, "\n")+"\n"), 0o600)
+
+	srv := s3test.Start(t)
+	logs := &lockedBuffer{}
+	cfg := newTestConfig(t)
+	cfg.Storage = StorageS3
+	cfg.S3 = archive.S3Config{Endpoint: srv.Endpoint, Bucket: srv.NewBucket(t, true), AccessKey: srv.AccessKey, SecretKey: srv.SecretKey}
+	cfg.FlushMessages = 500
+	cfg.BatchMessages = 100
+	cfg.Retry = archive.RetryPolicy{FirstWait: 50 * time.Millisecond, MaxWait: 200 * time.Millisecond, GiveUpAfter: time.Minute}
+	cfg.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	v := mustOpen(t, cfg)
+
+	stoppedAt := make(chan int64, 1)
+	go func() {
+		deadline := time.Now().Add(30 * time.Second)
+		for time.Now().Before(deadline) {
+			s, _ := v.catalog.Stats(v.cfg.Tenant)
+			if s.Segments > 0 {
+				srv.Stop()
+				stoppedAt <- s.Messages
+				break
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		for time.Now().Before(deadline) && !strings.Contains(logs.String(), "retrying") {
+			time.Sleep(20 * time.Millisecond)
+		}
+		srv.Restart(t)
+	}()
+
+	sum, err := v.Import(context.Background(), ImportRequest{Source: "zalo", Account: "shop", Files: []string{input}}, nil)
+	if err != nil {
+		t.Fatalf("import across the outage: %v\nlogs:\n%s", err, logs)
+	}
+	select {
+	case n := <-stoppedAt:
+		if n >= messages {
+			t.Errorf("the store stopped only after all %d messages were committed; the outage was not mid-import", n)
+		}
+	default:
+		t.Fatal("the store was never stopped")
+	}
+	if sum.Stored != messages {
+		t.Errorf("stored %d, want %d", sum.Stored, messages)
+	}
+	if !strings.Contains(logs.String(), "retrying") {
+		t.Errorf("no retry was logged during the outage:\n%s", logs)
+	}
+	stats, _ := v.Stats(context.Background())
+	if stats.Messages != messages || stats.Spooled != 0 || stats.Indexed != messages {
+		t.Errorf("after the outage: %+v, want %d messages indexed, none spooled", stats, messages)
+	}
+	rep, err := v.Verify(context.Background(), nil)
+	if err != nil || !rep.OK() {
+		t.Errorf("verify after the outage: %v %v", err, rep.Problems)
+	}
+}
