@@ -132,7 +132,7 @@ func (k *Keyring) loadExtraRecipients() error {
 
 // Protect encrypts the identity file at path with a passphrase (age's
 // scrypt recipient, ASCII-armored), as `age -p -a` would. chatseal then
-// asks for the passphrase whenever it loads the key.
+// prompts for the passphrase whenever it loads the key.
 func Protect(path, passphrase string) error {
 	if passphrase == "" {
 		return fmt.Errorf("crypto: protect %s: %w: empty", path, ErrPassphrase)
