@@ -19,6 +19,7 @@
 //	n tenant                           → next seq (8 bytes, big endian)
 //	t tenant                           → Stats JSON
 //	h tenant index(8)                  → Merkle stored hash (32 bytes)
+//	q tenant sha256(item)              → quarantine object holding the item
 package catalog
 
 import (
@@ -364,6 +365,34 @@ func threadKey(tenant, account, conversation string, at time.Time, id string) []
 	k = append(k, 0)
 	k = binary.BigEndian.AppendUint64(k, uint64(at.UnixNano())^(1<<63))
 	return append(k, id...)
+}
+
+// HasQuarantined reports whether an input item with the given SHA-256 was
+// put in quarantine before.
+func (c *Catalog) HasQuarantined(tenant string, sum []byte) (bool, error) {
+	_, closer, err := c.db.Get(key('q', tenant, string(sum)))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("catalog: quarantine lookup: %w", err)
+	}
+	closer.Close()
+	return true, nil
+}
+
+// MarkQuarantined records that the items with the given SHA-256 sums are
+// kept in the quarantine object.
+func (c *Catalog) MarkQuarantined(tenant, object string, sums [][]byte) error {
+	b := c.db.NewBatch()
+	defer b.Close()
+	for _, sum := range sums {
+		b.Set(key('q', tenant, string(sum)), []byte(object), nil)
+	}
+	if err := b.Commit(pebble.Sync); err != nil {
+		return fmt.Errorf("catalog: record %d quarantined items: %w", len(sums), err)
+	}
+	return nil
 }
 
 // MarkIndexed records that the segments' messages are in the search index.

@@ -454,3 +454,25 @@ func TestVerifySince_ReadsOnlyNewSegments(t *testing.T) {
 		t.Error("verify --since accepted a trusted checkpoint whose root the log does not have")
 	}
 }
+
+func TestImport_QuarantineKeepsOneCopy(t *testing.T) {
+	v := mustOpen(t, newTestConfig(t))
+	path := filepath.Join(t.TempDir(), "mixed.jsonl")
+	good, _ := os.ReadFile(filepath.Join(caseDir, "zca-dm-text-quote.jsonl"))
+	os.WriteFile(path, append(good, []byte("{cắt ngang\n")...), 0o600)
+
+	first, err := importFile(t, v, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := importFile(t, v, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Quarantined != 1 || len(first.QuarantineObjects) != 1 {
+		t.Errorf("first import: %+v, want one item in one quarantine object", first)
+	}
+	if second.Quarantined != 1 || second.AlreadyQuarantined != 1 || len(second.QuarantineObjects) != 0 {
+		t.Errorf("second import: %+v, want the item reported but not stored again", second)
+	}
+}

@@ -58,6 +58,9 @@ type ImportSummary struct {
 	Quarantined int64 `json:"quarantined"`
 	// BadRecords lists the first quarantined items (file, line, reason).
 	BadRecords []*ingest.BadRecord `json:"-"`
+	// AlreadyQuarantined counts the quarantined items that an earlier import
+	// had already kept, so they were not stored again.
+	AlreadyQuarantined int64 `json:"already_quarantined"`
 	// QuarantineObjects are the archive objects holding the quarantined items.
 	QuarantineObjects []string `json:"quarantine_objects,omitempty"`
 	// Warnings counts messages stored with parse warnings.
@@ -102,6 +105,7 @@ func (v *Vault) Import(ctx context.Context, req ImportRequest, progress func(Imp
 		return im.sum, err
 	}
 	im.sum.QuarantineObjects = im.q.objects
+	im.sum.AlreadyQuarantined = im.q.known
 	if err := v.Flush(ctx); err != nil {
 		return im.sum, err
 	}

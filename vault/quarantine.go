@@ -3,6 +3,7 @@ package vault
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -25,7 +26,11 @@ type quarantine struct {
 	v       *Vault
 	buf     bytes.Buffer
 	items   int
+	sums    [][]byte
 	objects []string
+	// known counts items skipped because an earlier import quarantined
+	// the same bytes from the same file and line.
+	known int64
 }
 
 // quarantineFlushBytes bounds the memory the quarantine holds before it
@@ -46,6 +51,19 @@ type quarantineItem struct {
 func newQuarantine(v *Vault) *quarantine { return &quarantine{v: v} }
 
 func (q *quarantine) add(ctx context.Context, bad *ingest.BadRecord) error {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%d\x00", bad.File, bad.Line)
+	h.Write(bad.Raw)
+	sum := h.Sum(nil)
+	seen, err := q.v.catalog.HasQuarantined(q.v.cfg.Tenant, sum)
+	if err != nil {
+		return err
+	}
+	if seen {
+		q.known++
+		return nil
+	}
+	q.sums = append(q.sums, sum)
 	item := quarantineItem{
 		File: bad.File, Line: bad.Line, Offset: bad.Offset, Reason: bad.Reason,
 		Truncated: bad.Truncated, At: time.Now().UTC().Format(time.RFC3339),
@@ -89,8 +107,12 @@ func (q *quarantine) flush(ctx context.Context) error {
 		return fmt.Errorf("vault: write quarantine of %d items: %w", q.items, err)
 	}
 	q.v.log.Info("quarantined unparseable input", "items", q.items, "object", key)
+	if err := q.v.catalog.MarkQuarantined(q.v.cfg.Tenant, key, q.sums); err != nil {
+		return err
+	}
 	q.objects = append(q.objects, key)
 	q.buf.Reset()
 	q.items = 0
+	q.sums = nil
 	return nil
 }

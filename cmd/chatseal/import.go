@@ -106,6 +106,9 @@ func (a *app) printImportSummary(sum *vault.ImportSummary, took time.Duration, a
 	if int64(len(sum.BadRecords)) < sum.Quarantined {
 		fmt.Fprintf(a.stderr, "  … và %d dòng nữa / and %d more\n", sum.Quarantined-int64(len(sum.BadRecords)), sum.Quarantined-int64(len(sum.BadRecords)))
 	}
+	if sum.AlreadyQuarantined > 0 {
+		fmt.Fprintf(a.stderr, "  %d dòng đã có trong khu cách ly từ lần nhập trước, không lưu lại / %d lines were already quarantined by an earlier import and were not stored again\n", sum.AlreadyQuarantined, sum.AlreadyQuarantined)
+	}
 	if len(sum.QuarantineObjects) > 0 {
 		fmt.Fprintf(a.stderr, "Lưu trong kho (đã mã hoá) / kept in the archive (encrypted): %s\n", strings.Join(sum.QuarantineObjects, ", "))
 	}
