@@ -38,6 +38,9 @@ import (
 const (
 	PrimaryFile  = "archive.key"
 	RecoveryFile = "recovery.key"
+	// PrimaryPublicFile holds the primary key's public key, readable
+	// without the passphrase of a protected archive.key.
+	PrimaryPublicFile = "archive.pub"
 	// RecoveryPublicFile holds the recovery key's public key, which is all
 	// the server needs once recovery.key is kept offline.
 	RecoveryPublicFile = "recovery.pub"
@@ -163,6 +166,12 @@ func LoadWith(dir string, pass Passphrase) (*Keyring, error) {
 		return nil, fmt.Errorf("crypto: %w: recovery key %s and its public key %s are both missing; restore one of them (every segment must also be encrypted to the recovery key)", ErrKeyMissing, recoveryPath, recoveryPubPath)
 	}
 
+	if _, err := os.Stat(filepath.Join(dir, PrimaryPublicFile)); errors.Is(err, fs.ErrNotExist) {
+		// Keyrings created before archive.pub existed get it now.
+		if err := writeFileAtomic(filepath.Join(dir, PrimaryPublicFile), []byte(primary.Recipient().String()+"\n"), 0o644); err != nil {
+			return nil, err
+		}
+	}
 	k.identities = append(k.identities, primary)
 	k.recipients = append(k.recipients, primary.Recipient())
 	k.publicKeys = append(k.publicKeys, primary.Recipient().String())
@@ -263,6 +272,12 @@ func writeNewIdentity(path, role string) error {
 	id, err := age.GenerateX25519Identity()
 	if err != nil {
 		return fmt.Errorf("crypto: generate %s identity: %w", role, err)
+	}
+	if role == "primary" {
+		pub := filepath.Join(filepath.Dir(path), PrimaryPublicFile)
+		if err := writeFileAtomic(pub, []byte(id.Recipient().String()+"\n"), 0o644); err != nil {
+			return err
+		}
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# chatseal %s archive key, created %s\n", role, time.Now().UTC().Format(time.RFC3339))

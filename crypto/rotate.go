@@ -32,12 +32,25 @@ const (
 var ErrPassphrase = errors.New("key file passphrase missing or wrong")
 
 // Rotate makes a new primary identity for new segments. The previous one
-// moves to retired/ and keeps decrypting older segments. It returns the path
-// the previous key was moved to.
-func Rotate(dir string) (string, error) {
+// moves to retired/ and keeps decrypting older segments. When the previous
+// key file is protected with a passphrase, the new one is protected with
+// the same passphrase, which pass must supply. It returns the path the
+// previous key was moved to.
+func Rotate(dir string, pass Passphrase) (string, error) {
 	primary := filepath.Join(dir, PrimaryFile)
-	if _, err := os.Stat(primary); err != nil {
+	old, err := os.ReadFile(primary)
+	if err != nil {
 		return "", fmt.Errorf("crypto: rotate: %w: %s", ErrKeyMissing, primary)
+	}
+	var passphrase string
+	if isProtected(old) {
+		// Check the passphrase on the old key before changing anything.
+		if _, err := unprotect(primary, old, pass); err != nil {
+			return "", err
+		}
+		if passphrase, err = pass(primary); err != nil {
+			return "", err
+		}
 	}
 	if err := os.MkdirAll(filepath.Join(dir, RetiredDir), 0o700); err != nil {
 		return "", fmt.Errorf("crypto: rotate: %w", err)
@@ -55,6 +68,11 @@ func Rotate(dir string) (string, error) {
 	}
 	if err := writeNewIdentity(primary, "primary"); err != nil {
 		return "", err
+	}
+	if passphrase != "" {
+		if err := Protect(primary, passphrase); err != nil {
+			return "", err
+		}
 	}
 	return retired, nil
 }
@@ -130,6 +148,33 @@ func (k *Keyring) loadExtraRecipients() error {
 	return nil
 }
 
+// ProtectAll protects the primary key and every retired key in dir with the
+// passphrase (see Protect), skipping files already protected. The recovery
+// key is left alone: it is meant to be kept offline. It returns the files
+// it protected.
+func ProtectAll(dir, passphrase string) ([]string, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, RetiredDir, "*.key"))
+	if err != nil {
+		return nil, fmt.Errorf("crypto: list retired keys: %w", err)
+	}
+	paths = append([]string{filepath.Join(dir, PrimaryFile)}, paths...)
+	var done []string
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return done, fmt.Errorf("crypto: protect: %w", err)
+		}
+		if isProtected(data) {
+			continue
+		}
+		if err := Protect(p, passphrase); err != nil {
+			return done, err
+		}
+		done = append(done, p)
+	}
+	return done, nil
+}
+
 // Protect encrypts the identity file at path with a passphrase (age's
 // scrypt recipient, ASCII-armored), as `age -p -a` would. chatseal then
 // prompts for the passphrase whenever it loads the key.
@@ -201,4 +246,29 @@ func unprotect(path string, data []byte, pass Passphrase) ([]byte, error) {
 		return nil, fmt.Errorf("crypto: read protected key file %s: %w", path, err)
 	}
 	return plain, nil
+}
+
+// LoadPublic reads only the public side of the keyring in dir, which needs
+// no passphrase: the primary key's archive.pub, the recovery key's
+// recovery.pub and the extra recipients. The result can list recipients but
+// neither encrypts nor decrypts.
+func LoadPublic(dir string) (*Keyring, error) {
+	k := &Keyring{Dir: dir}
+	for _, f := range []struct{ name, role string }{{PrimaryPublicFile, "primary"}, {RecoveryPublicFile, "recovery"}} {
+		data, err := os.ReadFile(filepath.Join(dir, f.name))
+		if err != nil {
+			return nil, fmt.Errorf("crypto: read %s: %w", filepath.Join(dir, f.name), err)
+		}
+		key := strings.TrimSpace(string(data))
+		if _, err := age.ParseX25519Recipient(key); err != nil {
+			return nil, fmt.Errorf("crypto: %s is not an age public key: %w", filepath.Join(dir, f.name), err)
+		}
+		k.publicKeys = append(k.publicKeys, key)
+		k.roles = append(k.roles, f.role)
+	}
+	if err := k.loadExtraRecipients(); err != nil {
+		return nil, err
+	}
+	k.recipients = nil
+	return k, nil
 }

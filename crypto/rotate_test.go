@@ -31,7 +31,7 @@ func TestRotate_OldSegmentsStayReadable(t *testing.T) {
 	before, _ := Load(dir)
 	oldSealed, _ := before.Seal([]byte("old segment"))
 
-	retired, err := Rotate(dir)
+	retired, err := Rotate(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,5 +117,35 @@ func TestProtect_NeedsPassphrase(t *testing.T) {
 	}
 	if _, err := k.Seal([]byte("x")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestRotate_KeepsPassphraseProtection(t *testing.T) {
+	dir := t.TempDir()
+	Create(dir)
+	if _, err := ProtectAll(dir, "mật khẩu"); err != nil {
+		t.Fatal(err)
+	}
+	pass := func(string) (string, error) { return "mật khẩu", nil }
+	if _, err := Rotate(dir, nil); !errors.Is(err, ErrPassphrase) {
+		t.Errorf("rotate of a protected key without the passphrase: err = %v, want ErrPassphrase", err)
+	}
+	if _, err := Rotate(dir, pass); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, PrimaryFile))
+	if strings.Contains(string(data), "AGE-SECRET-KEY") {
+		t.Error("the new primary key after rotation is stored without the passphrase")
+	}
+	if _, err := LoadWith(dir, pass); err != nil {
+		t.Errorf("load after rotation: %v", err)
+	}
+	pub, err := LoadPublic(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, _ := LoadWith(dir, pass)
+	if pub.Recipients()[0].PublicKey != k.Recipients()[0].PublicKey {
+		t.Error("archive.pub does not match the rotated primary key")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -60,6 +61,15 @@ func (v *Vault) TrustedCheckpoint(ctx context.Context, spec string) (*archive.Ch
 	var data []byte
 	if size, err := strconv.ParseInt(spec, 10, 64); err == nil {
 		r, err := v.store.Get(ctx, archive.CheckpointKey(v.cfg.Tenant, size))
+		if errors.Is(err, archive.ErrNotExist) {
+			var sizes []string
+			v.store.List(ctx, archive.CheckpointPrefix(v.cfg.Tenant), func(o archive.ObjectInfo) error {
+				name := strings.TrimSuffix(o.Key[strings.LastIndexByte(o.Key, '/')+1:], ".note")
+				sizes = append(sizes, strings.TrimLeft(name, "0"))
+				return nil
+			})
+			return nil, fmt.Errorf("vault: no checkpoint of size %d; checkpoints exist for sizes %s", size, strings.Join(sizes, ", "))
+		}
 		if err != nil {
 			return nil, fmt.Errorf("vault: checkpoint of size %d: %w", size, err)
 		}

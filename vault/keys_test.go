@@ -25,7 +25,7 @@ func TestKeys_RotateThenReadWithRecoveryOnly(t *testing.T) {
 	}
 	v.Close()
 
-	if _, err := crypto.Rotate(cfg.keysDir()); err != nil {
+	if _, err := crypto.Rotate(cfg.keysDir(), nil); err != nil {
 		t.Fatal(err)
 	}
 	v = mustOpen(t, cfg)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -39,7 +40,7 @@ mismatch.`,
 					ue.Exit = exitUsage
 					return ue
 				}
-				fmt.Fprintf(a.stdout, "Chỉ kiểm tra phần thêm sau checkpoint %d bản ghi / verifying only what was added after the checkpoint of %d records\n", trusted.Size, trusted.Size)
+				fmt.Fprintf(a.stdout, "Chỉ kiểm tra phần được thêm sau checkpoint có %d bản ghi / verifying only what was added after the checkpoint of %d records\n", trusted.Size, trusted.Size)
 			}
 			bar := newProgressBar(a.stderr)
 			started := time.Now()
@@ -60,7 +61,7 @@ mismatch.`,
 				fmt.Fprintf(a.stdout, "Checked: segments %d, messages %d, %s, in %s.\n", rep.Segments, rep.Messages, humanBytes(rep.Bytes), time.Since(started).Round(time.Millisecond))
 			}
 			if !rep.OK() {
-				ue := newUserError("ARCHIVE_DAMAGED", fmt.Sprintf("kho có sai lệch: %d (xem danh sách ở trên)", len(rep.Problems)), fmt.Sprintf("problems found in the archive: %d (listed above)", len(rep.Problems)), nil)
+				ue := newUserError("ARCHIVE_DAMAGED", fmt.Sprintf("phát hiện %d chỗ sai lệch trong kho (xem danh sách ở trên)", len(rep.Problems)), fmt.Sprintf("problems found in the archive: %d (listed above)", len(rep.Problems)), nil)
 				ue.Exit = exitDamaged
 				return ue
 			}
@@ -97,7 +98,7 @@ the keys alone.`,
 			})
 			bar.done()
 			if err != nil {
-				return newUserError("REBUILD_FAILED", "dựng lại thất bại; chạy lại lệnh rebuild", "rebuild failed; run rebuild again", err)
+				return newUserError("REBUILD_FAILED", "dựng lại thất bại; danh mục và chỉ mục cũ vẫn giữ nguyên. Chạy chatseal verify để xem phân đoạn hỏng, rồi khôi phục phân đoạn đó từ bản sao lưu", "rebuild failed; the previous catalog and index are kept. Run chatseal verify to see the damaged segment, then restore it from a backup", err)
 			}
 			fmt.Fprintf(a.stdout, "Đã dựng lại: %d phân đoạn, %d tin nhắn (%s).\n", rep.Segments, rep.Messages, time.Since(started).Round(time.Millisecond))
 			fmt.Fprintf(a.stdout, "Rebuilt: segments %d, messages %d (%s).\n", rep.Segments, rep.Messages, time.Since(started).Round(time.Millisecond))
@@ -114,7 +115,7 @@ func (a *app) keysCommand() *cobra.Command {
 	}
 	keys.AddCommand(&cobra.Command{
 		Use:   "show",
-		Short: "In các khoá công khai mà kho mã hoá tới / print the recipients the archive encrypts to",
+		Short: "In các khoá công khai mà kho mã hoá cho / print the recipients the archive encrypts to",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := filepath.Join(a.v.GetString(keyData), "keys")
@@ -122,11 +123,15 @@ func (a *app) keysCommand() *cobra.Command {
 				return newUserError("NO_DATA_FOLDER", "chưa có thư mục dữ liệu; chạy import hoặc demo trước", "there is no data folder yet; run import or demo first", err)
 			}
 			kr, err := crypto.LoadWith(dir, passphraseSource(a.v.GetString(keyPassphraseEnv), a.stderr))
+			if errors.Is(err, crypto.ErrPassphrase) {
+				// The public keys do not need the passphrase.
+				kr, err = crypto.LoadPublic(dir)
+			}
 			if err != nil {
 				return newUserError("KEYS_UNREADABLE", "không đọc được khoá", "cannot read the keys", err)
 			}
 			fmt.Fprintf(a.stdout, "Thư mục khoá / keys folder: %s\n", dir)
-			fmt.Fprintln(a.stdout, "Người nhận age (mọi phân đoạn được mã hoá tới cả hai) / age recipients (every segment is encrypted to both):")
+			fmt.Fprintln(a.stdout, "Người nhận age (mọi phân đoạn mới được mã hoá cho tất cả các khoá dưới đây) / age recipients (every new segment is encrypted to all keys below):")
 			for _, r := range kr.Recipients() {
 				label := r.Role
 				switch r.Role {
@@ -161,11 +166,11 @@ Makes a new primary age key. The old one moves to keys/retired/ and still reads 
 older segments. Back up the keys folder again after rotating.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			retired, err := crypto.Rotate(a.keysDir())
+			retired, err := crypto.Rotate(a.keysDir(), passphraseSource(a.v.GetString(keyPassphraseEnv), a.stderr))
 			if err != nil {
 				return newUserError("ROTATE_FAILED", "không xoay được khoá", "cannot rotate the key", err)
 			}
-			fmt.Fprintf(a.stdout, "Đã tạo khoá chính mới; khoá cũ giữ ở %s. Hãy sao lưu lại thư mục khoá.\n", retired)
+			fmt.Fprintf(a.stdout, "Đã tạo khoá chính mới; khoá cũ được giữ ở %s. Hãy sao lưu lại thư mục khoá.\n", retired)
 			fmt.Fprintf(a.stdout, "New primary key created; the old one is kept as %s. Back up the keys folder again.\n", retired)
 			return nil
 		},
@@ -177,7 +182,7 @@ func (a *app) keysAddRecipientCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "add-recipient [--name NAME] AGE_PUBLIC_KEY",
 		Short: "Mã hoá thêm cho một khoá công khai (ví dụ khoá ký quỹ) / also encrypt to a public key (for example an escrow key)",
-		Long: `Thêm một khoá công khai age (age1...) mà mọi phân đoạn mới cũng được mã hoá tới, ví dụ khoá
+		Long: `Thêm một khoá công khai age (age1...) mà mọi phân đoạn mới cũng được mã hoá cho, ví dụ khoá
 do luật sư của công ty giữ ngoại tuyến. Phân đoạn đã ghi không thay đổi.
 
 Adds an age public key (age1...) that every new segment is also encrypted to, for
@@ -190,7 +195,7 @@ changed.`,
 				ue.Exit = exitUsage
 				return ue
 			}
-			fmt.Fprintf(a.stdout, "Đã thêm; các phân đoạn mới sẽ được mã hoá tới %s.\nAdded; new segments will also be encrypted to %s.\n", args[0], args[0])
+			fmt.Fprintf(a.stdout, "Đã thêm; các phân đoạn mới sẽ được mã hoá cho cả %s.\nAdded; new segments will also be encrypted to %s.\n", args[0], args[0])
 			return nil
 		},
 	}
@@ -202,10 +207,10 @@ func (a *app) keysProtectCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "protect",
 		Short: "Đặt mật khẩu cho tệp khoá chính / protect the primary key file with a passphrase",
-		Long: `Mã hoá tệp keys/archive.key bằng mật khẩu (scrypt của age). Từ đó chatseal hỏi mật khẩu,
+		Long: `Mã hoá tệp keys/archive.key (và các khoá cũ trong keys/retired/) bằng mật khẩu (scrypt của age). Từ đó chatseal hỏi mật khẩu,
 hoặc đọc nó từ biến môi trường nêu trong keys.passphrase_env (mặc định CHATSEAL_KEY_PASSPHRASE).
 
-Encrypts keys/archive.key with a passphrase (age's scrypt). From then on chatseal asks
+Encrypts keys/archive.key (and the retired keys in keys/retired/) with a passphrase (age's scrypt). From then on chatseal asks
 for it, or reads it from the environment variable named by keys.passphrase_env
 (default CHATSEAL_KEY_PASSPHRASE).`,
 		Args: usageArgs(cobra.NoArgs),
@@ -215,11 +220,15 @@ for it, or reads it from the environment variable named by keys.passphrase_env
 			if err != nil {
 				return newUserError("PASSPHRASE_MISSING", "cần mật khẩu", "a passphrase is needed", err)
 			}
-			if err := crypto.Protect(path, pass); err != nil {
+			done, err := crypto.ProtectAll(a.keysDir(), pass)
+			if err != nil {
 				return newUserError("PROTECT_FAILED", "không đặt được mật khẩu cho tệp khoá", "cannot protect the key file", err)
 			}
-			fmt.Fprintf(a.stdout, "Đã đặt mật khẩu cho %s. Quên mật khẩu thì chỉ còn khoá khôi phục đọc được kho.\n", path)
-			fmt.Fprintf(a.stdout, "%s is now protected. If the passphrase is lost, only the recovery key can read the archive.\n", path)
+			for _, p := range done {
+				fmt.Fprintf(a.stdout, "Đã đặt mật khẩu / protected: %s\n", p)
+			}
+			fmt.Fprintln(a.stdout, "Quên mật khẩu thì chỉ còn khoá khôi phục (và các khoá ký quỹ đã thêm) đọc được kho.")
+			fmt.Fprintln(a.stdout, "If the passphrase is lost, only the recovery key (and any escrow keys you added) can read the archive.")
 			return nil
 		},
 	}

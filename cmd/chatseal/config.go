@@ -110,7 +110,7 @@ func passphraseSource(envVar string, prompt io.Writer) crypto.Passphrase {
 			return p, nil
 		}
 		if !term.IsTerminal(int(os.Stdin.Fd())) {
-			return "", fmt.Errorf("key file %s is protected; set %s or run on a terminal to be asked", path, envVar)
+			return "", fmt.Errorf("key file %s is protected; set %s or run on a terminal to be asked: %w", path, envVar, crypto.ErrPassphrase)
 		}
 		fmt.Fprintf(prompt, "Mật khẩu của tệp khoá / passphrase for %s: ", path)
 		b, err := term.ReadPassword(int(os.Stdin.Fd()))

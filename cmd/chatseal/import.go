@@ -67,7 +67,7 @@ that cannot be parsed is quarantined with its reason, and the rest still imports
 func checkImportInput(req vault.ImportRequest) error {
 	if !slices.Contains(vault.ImportSources(), req.Source) {
 		list := strings.Join(vault.ImportSources(), ", ")
-		ue := newUserError("SOURCE_UNKNOWN", fmt.Sprintf("nguồn %q không được hỗ trợ; dùng một trong: %s", req.Source, list), fmt.Sprintf("source %q is not supported; use one of: %s", req.Source, list), nil)
+		ue := newUserError("SOURCE_UNKNOWN", fmt.Sprintf("nguồn %q không được hỗ trợ; dùng một trong các nguồn: %s", req.Source, list), fmt.Sprintf("source %q is not supported; use one of: %s", req.Source, list), nil)
 		ue.Exit = exitUsage
 		return ue
 	}
@@ -91,9 +91,9 @@ func (a *app) printImportSummary(sum *vault.ImportSummary, took time.Duration, a
 	if asJSON {
 		writeJSON(a.stdout, sum)
 	} else {
-		fmt.Fprintf(a.stdout, "Đã đọc %d tin nhắn: lưu mới %d, trùng %d, cách ly %d, có cảnh báo %d (%s).\n",
+		fmt.Fprintf(a.stdout, "Đã đọc %d tin nhắn: lưu mới %d, trùng %d, cách ly %d, cảnh báo %d (%s).\n",
 			sum.Read, sum.Stored, sum.Duplicates, sum.Quarantined, sum.Warnings, took.Round(time.Millisecond))
-		fmt.Fprintf(a.stdout, "Read %d messages: stored %d, duplicates %d, quarantined %d, with warnings %d (%s).\n",
+		fmt.Fprintf(a.stdout, "Messages read: %d; stored %d, duplicates %d, quarantined %d, with warnings %d (%s).\n",
 			sum.Read, sum.Stored, sum.Duplicates, sum.Quarantined, sum.Warnings, took.Round(time.Millisecond))
 	}
 	if sum.Quarantined == 0 {

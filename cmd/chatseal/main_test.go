@@ -276,7 +276,7 @@ func TestCLI_KeyRotationAndProtection(t *testing.T) {
 		t.Fatalf("verify with the passphrase set: exit %d\n%s%s", code, out, errOut)
 	}
 	t.Setenv("CHATSEAL_KEY_PASSPHRASE", "sai")
-	if code, _, errOut := chatseal(t, "--data", data, "stats"); code == 0 || !strings.Contains(errOut, "PASSPHRASE_WRONG") {
+	if code, _, errOut := chatseal(t, "--data", data, "stats"); code == 0 || !strings.Contains(errOut, "[PASSPHRASE]") {
 		t.Errorf("stats with a wrong passphrase: exit %d: %s", code, errOut)
 	}
 }

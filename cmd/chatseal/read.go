@@ -45,7 +45,7 @@ Searches messages with or without diacritics. Syntax: words, "phrases", -word, O
 			}
 			fmt.Fprintf(a.stdout, "%d kết quả / results\n", res.Total)
 			for _, h := range res.Hits {
-				fmt.Fprintf(a.stdout, "\n%s  %s/%s  %s\n  %s\n", h.SentAt.Format("2006-01-02 15:04"), h.Account, h.Conversation, senderLabel(h.Sender, h.Direction), oneLine(h.Text, h.Kind))
+				fmt.Fprintf(a.stdout, "\n%s  %s/%s  %s  id %s\n  %s\n", h.SentAt.Format("2006-01-02 15:04"), h.Account, h.Conversation, senderLabel(h.Sender, h.Direction), h.ID, oneLine(h.Text, h.Kind))
 			}
 			if res.Total > uint64(offset+len(res.Hits)) {
 				fmt.Fprintf(a.stdout, "\n… thêm %d kết quả; dùng --offset %d / %d more; use --offset %d\n",
@@ -185,7 +185,7 @@ func (a *app) statsCommand() *cobra.Command {
 				writeJSON(a.stdout, s)
 				return nil
 			}
-			lock := "không / no (thư mục cục bộ: chatseal tự giữ quy tắc lưu giữ / local folder: chatseal enforces retention itself)"
+			lock := "không / no (thư mục cục bộ: chatseal tự áp dụng thời hạn lưu giữ / local folder: chatseal enforces retention itself)"
 			if s.ObjectLock {
 				lock = "có / yes (S3 Object Lock)"
 			}
@@ -196,7 +196,7 @@ func (a *app) statsCommand() *cobra.Command {
 			fmt.Fprintf(a.stdout, "Dung lượng kho / archive bytes:      %d (%s)\n", s.ArchiveBytes, humanBytes(s.ArchiveBytes))
 			fmt.Fprintf(a.stdout, "Đang chờ ghi / spooled:              %d\n", s.Spooled)
 			fmt.Fprintf(a.stdout, "Đã lập chỉ mục / indexed:            %d\n", s.Indexed)
-			fmt.Fprintf(a.stdout, "Khoá đối tượng / object lock:        %s\n", lock)
+			fmt.Fprintf(a.stdout, "Object Lock:                         %s\n", lock)
 			return nil
 		},
 	}

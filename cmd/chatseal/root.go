@@ -93,11 +93,11 @@ func classify(err error) *userError {
 		ue.Exit = exitUsage
 		return ue
 	case errors.Is(err, crypto.ErrPassphrase):
-		return newUserError("PASSPHRASE_WRONG", "thiếu hoặc sai mật khẩu của tệp khoá", "the key file passphrase is missing or wrong", err)
+		return newUserError("PASSPHRASE", "thiếu hoặc sai mật khẩu của tệp khoá; đặt biến CHATSEAL_KEY_PASSPHRASE (hoặc biến nêu trong keys.passphrase_env) hay chạy lệnh trên màn hình để được hỏi", "the key file passphrase is missing or wrong; set CHATSEAL_KEY_PASSPHRASE (or the variable named by keys.passphrase_env) or run on a terminal to be asked", err)
 	case errors.Is(err, crypto.ErrKeyMissing):
 		return newUserError("KEYS_MISSING", "thiếu tệp khoá của kho; hãy khôi phục tệp được nêu bên dưới từ bản sao lưu", "an archive key file is missing; restore the file named below from your backup", err)
 	case errors.Is(err, catalog.ErrNotFound):
-		ue := newUserError("NOT_FOUND", "không tìm thấy trong kho (xem chi tiết bên dưới; mã tin nhắn và mã hội thoại lấy từ lệnh search)", "not found in the archive (see below; message and conversation ids come from search)", err)
+		ue := newUserError("NOT_FOUND", "không tìm thấy trong kho (xem chi tiết bên dưới; mã tin nhắn và mã hội thoại lấy từ lệnh search, cột id và conversation)", "not found in the archive (see below; message and conversation ids come from search)", err)
 		ue.Exit = exitNotFound
 		return ue
 	case errors.Is(err, context.Canceled):
@@ -111,7 +111,7 @@ func classify(err error) *userError {
 func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := check(cmd, args); err != nil {
-			ue := newUserError("USAGE", "sai số lượng tham số; cách dùng: "+cmd.UseLine(), "wrong number of arguments; usage: "+cmd.UseLine(), err)
+			ue := newUserError("USAGE", "số lượng tham số không đúng; cách dùng: "+cmd.UseLine(), "wrong number of arguments; usage: "+cmd.UseLine(), err)
 			ue.Exit = exitUsage
 			return ue
 		}
@@ -123,7 +123,7 @@ func (a *app) rootCommand() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "chatseal",
 		Short: "Lưu trữ tuân thủ cho tin nhắn doanh nghiệp / compliance archive for business chat",
-		Long: `chatseal lưu mọi cuộc trò chuyện (Zalo, …) vào kho lưu trữ chỉ-ghi-thêm, mã hoá bằng age,
+		Long: `chatseal lưu mọi cuộc trò chuyện (Zalo, …) vào kho lưu trữ chỉ ghi thêm, mã hoá bằng age,
 tìm kiếm tiếng Việt có hoặc không dấu, và kiểm tra kho còn nguyên vẹn.
 
 chatseal keeps every chat conversation in an append-only, age-encrypted archive,
@@ -187,7 +187,7 @@ func printKeysCreated(w io.Writer, primary, recovery string) {
 	fmt.Fprintf(w, `Đã tạo khoá mã hoá mới cho kho lưu trữ / New archive keys were created:
   khoá chính / primary key:       %s
   khoá khôi phục / recovery key:  %s
-Hãy sao lưu cả thư mục khoá ngay bây giờ, rồi cất khoá khôi phục ngoài máy chủ này.
+Hãy sao lưu cả thư mục khoá ngay bây giờ, rồi cất khoá khôi phục ở nơi khác, không để trên máy chủ này.
 Mất cả hai khoá là mất toàn bộ kho lưu trữ: không ai giải mã được nữa.
 Back up the keys folder now, then keep the recovery key away from this server.
 Losing both keys loses the whole archive: nobody can decrypt it again.
