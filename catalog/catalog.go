@@ -408,6 +408,17 @@ func (c *Catalog) MarkIndexed(tenant string, segmentIDs []string) error {
 	return nil
 }
 
+// ClearIndexed forgets which segments are indexed, so that they are all
+// indexed again; used when the index was thrown away.
+func (c *Catalog) ClearIndexed(tenant string) error {
+	p := prefixOf('x', tenant)
+	bounds := prefixBounds(p)
+	if err := c.db.DeleteRange(bounds.LowerBound, bounds.UpperBound, pebble.Sync); err != nil {
+		return fmt.Errorf("catalog: clear index marks: %w", err)
+	}
+	return nil
+}
+
 // IsIndexed reports whether MarkIndexed was called for the segment.
 func (c *Catalog) IsIndexed(tenant, segmentID string) (bool, error) {
 	_, closer, err := c.db.Get(key('x', tenant, segmentID))

@@ -226,6 +226,18 @@ func (v *Vault) openDerivedAt(catalogDir, indexDir string) error {
 		return err
 	}
 	v.index, err = index.Open(index.Config{Path: indexDir, Location: v.cfg.Location})
+	if errors.Is(err, index.ErrSchemaVersion) {
+		// A newer chatseal indexes differently. The index is derived, so
+		// start a new one and let recovery index every segment again.
+		v.log.Warn("search index has an older layout; it is rebuilt from the archive", "path", indexDir)
+		if err := os.RemoveAll(indexDir); err != nil {
+			return fmt.Errorf("vault: remove outdated index %s: %w", indexDir, err)
+		}
+		if err := v.catalog.ClearIndexed(v.cfg.Tenant); err != nil {
+			return err
+		}
+		v.index, err = index.Open(index.Config{Path: indexDir, Location: v.cfg.Location})
+	}
 	if err != nil {
 		return fmt.Errorf("vault: open index: %w", err)
 	}
