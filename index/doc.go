@@ -36,7 +36,8 @@
 //   - attrs: every other attribute as one untokenised term with a prefix:
 //     account, conversation, kind, source, direction, sender id, the folded
 //     words of the sender's name, and the send time as quarter-hour trie
-//     terms (see sentAtTerms).
+//     terms (see sentAtTerms). The Vietnamese phone numbers found in the
+//     text and IndexText are attrs terms too, in E.164 (see scanPhones).
 //
 // The mapping stored with the index declares the same fields and
 // analyzers, for queries built with bleve's own types.
@@ -51,6 +52,14 @@
 // for the query thẻ, messages with "thẻ" rank above those with only "thế".
 // A phrase must match on the folded text, and a disjunction of its words'
 // folded and exact terms adds the same preference.
+//
+// # Chat shorthand
+//
+// Chat abbreviations such as "ko" (không) and "sdt" (số điện thoại) are
+// expanded at query time, never in the index: a bare query word that is an
+// abbreviation in Shorthand also matches its expansion. Phrases, field
+// values and words written as =word are not expanded, and
+// SearchOptions.NoShorthand turns expansion off.
 //
 // # Speed
 //

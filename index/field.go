@@ -181,6 +181,8 @@ type attrsField struct {
 	senderID, senderName                           string
 	sentAt                                         uint32
 	hasSentAt                                      bool
+	// phoneTexts are the texts searched for phone numbers (see scanPhones).
+	phoneTexts []string
 
 	length int
 	freqs  bleveindex.TokenFrequencies
@@ -224,6 +226,12 @@ func (f *attrsField) Analyze() {
 		for i := range a.tokens {
 			t.addBytes(attrName, a.foldedTerm(&a.tokens[i]))
 		}
+	}
+	for _, text := range f.phoneTexts {
+		scanPhones(text, func(number phoneNumber) {
+			t.add(attrPhone, number.current)
+			t.add(attrPhone, number.old)
+		})
 	}
 	if f.hasSentAt {
 		for level := 0; level < sentAtLevels; level++ {
@@ -294,6 +302,12 @@ func messageDocument(m *chat.Message) *document.Document {
 		direction:    string(m.Direction),
 		senderID:     m.Sender.ID,
 		senderName:   m.Sender.Name,
+	}
+	if m.Text != "" {
+		attrs.phoneTexts = append(attrs.phoneTexts, m.Text)
+	}
+	if m.IndexText != "" {
+		attrs.phoneTexts = append(attrs.phoneTexts, m.IndexText)
 	}
 	// NOTE: a message sent before 1970 or after 2447 gets no send time
 	// terms, so no after: or before: query matches it.

@@ -19,7 +19,7 @@ import (
 // schemaVersion names the document layout: field names, analysis and
 // indexing options. An index written with another layout must be rebuilt
 // from the archive.
-const schemaVersion = "1"
+const schemaVersion = "2"
 
 // schemaKey is the bleve internal key that stores schemaVersion.
 var schemaKey = []byte("chatseal.schema")
@@ -61,6 +61,9 @@ type SearchOptions struct {
 	// Offset is the number of best hits to skip. Offset+Limit is at most
 	// MaxWindow.
 	Offset int
+	// NoShorthand turns off the expansion of chat abbreviations (see
+	// ParseQuery). The zero value expands them.
+	NoShorthand bool
 }
 
 // Result is one page of a search.
@@ -127,7 +130,7 @@ func (x *Index) openExisting() error {
 	}
 	if string(version) != schemaVersion {
 		_ = idx.Close()
-		return fmt.Errorf("index: open %s: schema version is %q, expected %q; delete the folder and rebuild the index", x.path, version, schemaVersion)
+		return fmt.Errorf("index: open %s: schema version is %q, expected %q; delete the folder and rebuild the index: %w", x.path, version, schemaVersion, ErrSchemaVersion)
 	}
 	x.idx = idx
 	return nil
@@ -186,7 +189,7 @@ func (x *Index) Search(ctx context.Context, q string, opts SearchOptions) (*Resu
 		return nil, fmt.Errorf("index: search: invalid offset %d, expected 0 to %d with limit %d", opts.Offset, MaxWindow-limit, limit)
 	}
 
-	bq, err := ParseQuery(q, x.loc)
+	bq, err := ParseQueryOptions(q, QueryOptions{Location: x.loc, NoShorthand: opts.NoShorthand})
 	if err != nil {
 		return nil, err
 	}

@@ -25,6 +25,7 @@ const (
 	attrSender       = "sender:"       // sender id, as given
 	attrName         = "name:"         // one folded word of the sender's name
 	attrSentAt       = "sent:"         // binary quarter-hour trie term, see sentAtTerms
+	attrPhone        = "phone:"        // phone number in the text, see normalizePhone
 )
 
 // Names under which the analyzers are registered with bleve. An index on

@@ -30,7 +30,7 @@ func (e *SyntaxError) Error() string {
 const maxDepth = 32
 
 // fieldNames lists the query fields in the order an error message names them.
-var fieldNames = []string{"from", "account", "conversation", "kind", "source", "after", "before"}
+var fieldNames = []string{"from", "account", "conversation", "kind", "source", "phone", "after", "before"}
 
 type nodeKind uint8
 
@@ -49,6 +49,9 @@ type node struct {
 	// text is the word, the phrase without its quotes, or the field value.
 	text   string
 	phrase bool
+	// literal is set for a word written as =word, which is not expanded
+	// as chat shorthand.
+	literal bool
 	// field is the lowercase field name of a nodeField.
 	field string
 	// date is the start of the day named by an after: or before: value.
@@ -177,6 +180,9 @@ func (p *parser) parsePrimary(depth int) (*node, error) {
 	if colon := strings.IndexByte(word, ':'); colon > 0 && isASCIILetters(word[:colon]) && !strings.HasPrefix(word[colon+1:], "//") {
 		return p.parseField(start, word[:colon], word[colon+1:])
 	}
+	if len(word) > 1 && word[0] == '=' {
+		return &node{kind: nodeText, text: word[1:], literal: true}, nil
+	}
 	return &node{kind: nodeText, text: word}, nil
 }
 
@@ -194,6 +200,9 @@ func (p *parser) parseField(start int, name, rest string) (*node, error) {
 	}
 
 	valueStart := start + len(name) + 1
+	if field == "phone" {
+		return p.parsePhoneField(valueStart)
+	}
 	value := rest
 	if rest == "" && p.peek() == '"' {
 		var err error
@@ -229,6 +238,41 @@ func (p *parser) parseField(start int, name, rest string) (*node, error) {
 		n.text = lowerASCII(value)
 	}
 	return n, nil
+}
+
+// parsePhoneField parses the value of a phone: field, which starts at byte
+// offset valueStart. The value is a quoted phone number or the longest
+// phone number written from valueStart on, spaces included, so that
+// phone:0912 345 678 reads one number. The node's text is the number's
+// current form (see phoneNumber).
+func (p *parser) parsePhoneField(valueStart int) (*node, error) {
+	expected := `a Vietnamese phone number after "phone:"`
+	p.pos = valueStart
+	if p.peek() == '"' {
+		value, err := p.parseQuoted()
+		if err != nil {
+			return nil, err
+		}
+		trimmed := strings.TrimSpace(value)
+		number, n, ok := parsePhonePrefix(trimmed)
+		if !ok || n != len(trimmed) {
+			return nil, &SyntaxError{Pos: p.column(valueStart), Expected: expected, Got: fmt.Sprintf("%q", value)}
+		}
+		return &node{kind: nodeField, field: "phone", text: number.current}, nil
+	}
+
+	number, n, ok := parsePhonePrefix(p.src[valueStart:])
+	end := valueStart + n
+	if ok && end < len(p.src) {
+		// The number must end its word, as in "phone:0912345678)".
+		r, _ := utf8.DecodeRuneInString(p.src[end:])
+		ok = unicode.IsSpace(r) || r == '(' || r == ')' || r == '"'
+	}
+	if !ok {
+		return nil, p.errorAt(valueStart, expected)
+	}
+	p.pos = end
+	return &node{kind: nodeField, field: "phone", text: number.current}, nil
 }
 
 // parseQuoted reads a phrase in double quotes and returns its content. There

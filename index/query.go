@@ -29,6 +29,7 @@ const exactBoost = 2.0
 //	conversation:g42     conversation id, exactly
 //	kind:image           message kind (chat.Kinds), any case
 //	source:zalo          chat platform, any case
+//	phone:0912 345 678   phone number in the text, written any usual way
 //	after:2024-03-01     sent on or after 00:00 of that day in loc
 //	before:2024-04-01    sent before 00:00 of that day in loc
 //
@@ -40,7 +41,31 @@ const exactBoost = 2.0
 // such words matches nothing. A query of only exclusions matches every
 // message except those. Field names are ASCII letters before a colon; an
 // unknown name is an error, except before "//" as in a URL.
+//
+// A bare word that is a chat abbreviation in Shorthand ("ko", "sdt", "đc")
+// also matches the words it stands for ("không", "số điện thoại", "được"),
+// a multi-word expansion as a phrase. An exclusion expands too: -ko
+// excludes both ko and không. A word written as =word (or -=word) matches
+// only itself, and neither words inside a phrase nor field values are
+// expanded. QueryOptions.NoShorthand turns expansion off for the whole
+// query.
 func ParseQuery(q string, loc *time.Location) (query.Query, error) {
+	return ParseQueryOptions(q, QueryOptions{Location: loc})
+}
+
+// QueryOptions changes how ParseQueryOptions reads a query.
+type QueryOptions struct {
+	// Location is the time zone of after: and before: dates. Nil means
+	// Asia/Ho_Chi_Minh.
+	Location *time.Location
+	// NoShorthand turns off the expansion of chat abbreviations, so every
+	// word matches only itself. The zero value expands them.
+	NoShorthand bool
+}
+
+// ParseQueryOptions is ParseQuery with options.
+func ParseQueryOptions(q string, opts QueryOptions) (query.Query, error) {
+	loc := opts.Location
 	if loc == nil {
 		loc = defaultLocation()
 	}
@@ -48,7 +73,7 @@ func ParseQuery(q string, loc *time.Location) (query.Query, error) {
 	if err != nil {
 		return nil, err
 	}
-	built := buildQuery(tree)
+	built := buildQuery(tree, !opts.NoShorthand)
 	if built == nil {
 		return query.NewMatchNoneQuery(), nil
 	}
@@ -56,15 +81,16 @@ func ParseQuery(q string, loc *time.Location) (query.Query, error) {
 }
 
 // buildQuery returns the bleve query of n, or nil when n has nothing to
-// search for (only words without letters or digits).
-func buildQuery(n *node) query.Query {
+// search for (only words without letters or digits). expand turns on chat
+// shorthand expansion of the bare words of n.
+func buildQuery(n *node, expand bool) query.Query {
 	switch n.kind {
 	case nodeAnd:
-		return buildAnd(n.children)
+		return buildAnd(n.children, expand)
 	case nodeOr:
 		var alternatives []query.Query
 		for _, child := range n.children {
-			if q := buildQuery(child); q != nil {
+			if q := buildQuery(child, expand); q != nil {
 				alternatives = append(alternatives, q)
 			}
 		}
@@ -77,9 +103,12 @@ func buildQuery(n *node) query.Query {
 		return query.NewDisjunctionQuery(alternatives)
 	case nodeNot:
 		// An exclusion outside a sequence, as in "a OR -b".
-		return buildAnd([]*node{n})
+		return buildAnd([]*node{n}, expand)
 	case nodeText:
-		return buildText(n.text)
+		if n.phrase {
+			return buildText(n.text)
+		}
+		return buildWord(n.text, expand && !n.literal)
 	case nodeField:
 		return buildField(n)
 	}
@@ -90,18 +119,18 @@ func buildQuery(n *node) query.Query {
 // must-not clauses, and fields become a filter, which selects without adding
 // to the score, so ranking depends on the words alone. With no words or
 // fields, the query matches every message not excluded.
-func buildAnd(children []*node) query.Query {
+func buildAnd(children []*node, expand bool) query.Query {
 	var must, filters, mustNot []query.Query
 	for _, child := range children {
 		switch child.kind {
 		case nodeNot:
-			if q := buildQuery(child.children[0]); q != nil {
+			if q := buildQuery(child.children[0], expand); q != nil {
 				mustNot = append(mustNot, q)
 			}
 		case nodeField:
 			filters = append(filters, buildField(child))
 		default:
-			if q := buildQuery(child); q != nil {
+			if q := buildQuery(child, expand); q != nil {
 				must = append(must, q)
 			}
 		}
@@ -197,6 +226,8 @@ func buildField(n *node) query.Query {
 		return termQuery(fieldAttrs, attrKind+n.text)
 	case "source":
 		return termQuery(fieldAttrs, attrSource+n.text)
+	case "phone":
+		return termQuery(fieldAttrs, attrPhone+n.text)
 	case "after":
 		return newSentAtQuery(n.date, time.Time{})
 	case "before":

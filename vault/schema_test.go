@@ -1,0 +1,46 @@
+package vault
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+)
+
+// TestOpen_OutdatedIndexIsRebuilt marks the index as written by another
+// layout version; opening the vault must rebuild it from the archive.
+func TestOpen_OutdatedIndexIsRebuilt(t *testing.T) {
+	ctx := context.Background()
+	cfg := newTestConfig(t)
+	v, err := Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := importFile(t, v, filepath.Join(caseDir, "zca-dm-text-quote.jsonl")); err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+
+	idx, err := bleve.Open(filepath.Join(cfg.DataDir, "index", "default"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.SetInternal([]byte("chatseal.schema"), []byte("0-old")); err != nil {
+		t.Fatal(err)
+	}
+	idx.Close()
+
+	v = mustOpen(t, cfg)
+	stats, err := v.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Indexed != uint64(stats.Messages) || stats.Messages == 0 {
+		t.Errorf("after reopening an outdated index: %+v, want every message indexed again", stats)
+	}
+	res, err := v.Search(ctx, "size", 10, 0)
+	if err != nil || res.Total == 0 {
+		t.Errorf("search after the index was rebuilt: %v %+v", err, res)
+	}
+}
