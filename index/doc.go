@@ -36,8 +36,14 @@
 //   - attrs: every other attribute as one untokenised term with a prefix:
 //     account, conversation, kind, source, direction, sender id, the folded
 //     words of the sender's name, and the send time as quarter-hour trie
-//     terms (see sentAtTerms). The Vietnamese phone numbers found in the
-//     text and IndexText are attrs terms too, in E.164 (see scanPhones).
+//     terms (see sentAtTerms). The entities found in the text and
+//     IndexText are attrs terms too (see addEntityTerms). These are
+//     Vietnamese phone numbers in E.164 (scanPhones) and amounts of money
+//     in VND (scanMoney). Amounts are fixed-width numbers, so a term range
+//     query selects a range of them. Luhn-valid card numbers (scanCards),
+//     bank account numbers after "stk" or "số tài khoản"
+//     (scanBankAccounts), email addresses (scanEmails) and links with their
+//     hosts (scanURLs) complete the list.
 //
 // The mapping stored with the index declares the same fields and
 // analyzers, for queries built with bleve's own types.

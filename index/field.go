@@ -181,8 +181,9 @@ type attrsField struct {
 	senderID, senderName                           string
 	sentAt                                         uint32
 	hasSentAt                                      bool
-	// phoneTexts are the texts searched for phone numbers (see scanPhones).
-	phoneTexts []string
+	// entityTexts are the texts searched for phone numbers, amounts and
+	// the other entities of addEntityTerms.
+	entityTexts []string
 
 	length int
 	freqs  bleveindex.TokenFrequencies
@@ -227,11 +228,8 @@ func (f *attrsField) Analyze() {
 			t.addBytes(attrName, a.foldedTerm(&a.tokens[i]))
 		}
 	}
-	for _, text := range f.phoneTexts {
-		scanPhones(text, func(number phoneNumber) {
-			t.add(attrPhone, number.current)
-			t.add(attrPhone, number.old)
-		})
+	for _, text := range f.entityTexts {
+		t.addEntityTerms(text)
 	}
 	if f.hasSentAt {
 		for level := 0; level < sentAtLevels; level++ {
@@ -304,10 +302,10 @@ func messageDocument(m *chat.Message) *document.Document {
 		senderName:   m.Sender.Name,
 	}
 	if m.Text != "" {
-		attrs.phoneTexts = append(attrs.phoneTexts, m.Text)
+		attrs.entityTexts = append(attrs.entityTexts, m.Text)
 	}
 	if m.IndexText != "" {
-		attrs.phoneTexts = append(attrs.phoneTexts, m.IndexText)
+		attrs.entityTexts = append(attrs.entityTexts, m.IndexText)
 	}
 	// NOTE: a message sent before 1970 or after 2447 gets no send time
 	// terms, so no after: or before: query matches it.

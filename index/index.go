@@ -19,7 +19,7 @@ import (
 // schemaVersion names the document layout: field names, analysis and
 // indexing options. An index written with another layout must be rebuilt
 // from the archive.
-const schemaVersion = "2"
+const schemaVersion = "3"
 
 // schemaKey is the bleve internal key that stores schemaVersion.
 var schemaKey = []byte("chatseal.schema")

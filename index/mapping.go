@@ -26,6 +26,12 @@ const (
 	attrName         = "name:"         // one folded word of the sender's name
 	attrSentAt       = "sent:"         // binary quarter-hour trie term, see sentAtTerms
 	attrPhone        = "phone:"        // phone number in the text, see normalizePhone
+	attrMoney        = "money:"        // amount in VND, zero-padded to moneyTermDigits
+	attrCard         = "card:"         // payment card number, digits only
+	attrBank         = "bank:"         // bank account number, digits only
+	attrEmail        = "email:"        // email address, lowercased
+	attrURL          = "url:"          // link, see normalizeURL
+	attrURLHost      = "urlhost:"      // host of a link, lowercased
 )
 
 // Names under which the analyzers are registered with bleve. An index on

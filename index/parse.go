@@ -30,7 +30,7 @@ func (e *SyntaxError) Error() string {
 const maxDepth = 32
 
 // fieldNames lists the query fields in the order an error message names them.
-var fieldNames = []string{"from", "account", "conversation", "kind", "source", "phone", "after", "before"}
+var fieldNames = []string{"from", "account", "conversation", "kind", "source", "phone", "money", "card", "bank", "email", "url", "after", "before"}
 
 type nodeKind uint8
 
@@ -56,6 +56,8 @@ type node struct {
 	field string
 	// date is the start of the day named by an after: or before: value.
 	date time.Time
+	// low and high bound a money field's amounts in VND, both included.
+	low, high int64
 }
 
 type parser struct {
@@ -177,6 +179,9 @@ func (p *parser) parsePrimary(depth int) (*node, error) {
 
 	start := p.pos
 	word := p.readWord()
+	if operator, ok := moneyOperator(word); ok {
+		return p.parseMoneyField(start+len("money"), operator)
+	}
 	if colon := strings.IndexByte(word, ':'); colon > 0 && isASCIILetters(word[:colon]) && !strings.HasPrefix(word[colon+1:], "//") {
 		return p.parseField(start, word[:colon], word[colon+1:])
 	}
@@ -200,8 +205,15 @@ func (p *parser) parseField(start int, name, rest string) (*node, error) {
 	}
 
 	valueStart := start + len(name) + 1
-	if field == "phone" {
+	switch field {
+	case "phone":
 		return p.parsePhoneField(valueStart)
+	case "money":
+		return p.parseMoneyField(start+len(name), ":")
+	case "card":
+		return p.parseCardField(valueStart)
+	case "bank":
+		return p.parseBankField(valueStart)
 	}
 	value := rest
 	if rest == "" && p.peek() == '"' {
@@ -236,6 +248,17 @@ func (p *parser) parseField(start int, name, rest string) (*node, error) {
 		}
 	case "source":
 		n.text = lowerASCII(value)
+	case "email":
+		address, ok := normalizeEmail(strings.TrimSpace(value))
+		if !ok {
+			return nil, &SyntaxError{Pos: p.column(valueStart), Expected: `an email address after "email:"`, Got: fmt.Sprintf("%q", value)}
+		}
+		n.text = address
+	case "url":
+		n.text = strings.TrimSpace(value)
+		if _, ok := urlQueryTerms(n.text); !ok {
+			return nil, &SyntaxError{Pos: p.column(valueStart), Expected: `a link or a host name after "url:"`, Got: fmt.Sprintf("%q", value)}
+		}
 	}
 	return n, nil
 }

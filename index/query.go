@@ -30,6 +30,15 @@ const exactBoost = 2.0
 //	kind:image           message kind (chat.Kinds), any case
 //	source:zalo          chat platform, any case
 //	phone:0912 345 678   phone number in the text, written any usual way
+//	money:350k           amount in VND in the text (350k, 1tr5, 1.500.000đ,
+//	                     2 tỷ); a bare number is VND
+//	money:1tr..2tr       amount in a range, both ends included
+//	money>=1tr  money<500k  comparisons >=, >, <=, < and =
+//	card:4111 1111 1111 1111  payment card number, Luhn-valid, any grouping
+//	bank:0123 456 789    bank account number after stk, tk or số tài khoản
+//	email:an@example.com email address, any case
+//	url:example.com      links to that host (or www.example.com)
+//	url:https://example.com/a  that link; without a scheme, http or https
 //	after:2024-03-01     sent on or after 00:00 of that day in loc
 //	before:2024-04-01    sent before 00:00 of that day in loc
 //
@@ -228,12 +237,46 @@ func buildField(n *node) query.Query {
 		return termQuery(fieldAttrs, attrSource+n.text)
 	case "phone":
 		return termQuery(fieldAttrs, attrPhone+n.text)
+	case "money":
+		return newMoneyQuery(n.low, n.high)
+	case "card":
+		return termQuery(fieldAttrs, attrCard+n.text)
+	case "bank":
+		return termQuery(fieldAttrs, attrBank+n.text)
+	case "email":
+		return termQuery(fieldAttrs, attrEmail+n.text)
+	case "url":
+		terms, ok := urlQueryTerms(n.text)
+		if !ok {
+			panic("index: internal error: url: value not checked by the parser")
+		}
+		if len(terms) == 1 {
+			return termQuery(fieldAttrs, terms[0])
+		}
+		alternatives := make([]query.Query, len(terms))
+		for i, term := range terms {
+			alternatives[i] = termQuery(fieldAttrs, term)
+		}
+		return query.NewDisjunctionQuery(alternatives)
 	case "after":
 		return newSentAtQuery(n.date, time.Time{})
 	case "before":
 		return newSentAtQuery(time.Time{}, n.date)
 	}
 	panic("index: internal error: unknown query field " + n.field)
+}
+
+// newMoneyQuery returns the query of the messages with an amount from low
+// to high VND, both included: a range over the fixed-width money terms.
+func newMoneyQuery(low, high int64) query.Query {
+	low, high = max(low, 0), min(high, maxMoney)
+	if low > high {
+		return query.NewMatchNoneQuery()
+	}
+	inclusive := true
+	q := query.NewTermRangeInclusiveQuery(moneyTerm(low), moneyTerm(high), &inclusive, &inclusive)
+	q.SetField(fieldAttrs)
+	return q
 }
 
 func termQuery(field, term string) *query.TermQuery {
