@@ -20,6 +20,7 @@
 //	t tenant                           → Stats JSON
 //	h tenant index(8)                  → Merkle stored hash (32 bytes)
 //	q tenant sha256(item)              → quarantine object holding the item
+//	g tenant account conversation target kind → time of the recall or last edit
 package catalog
 
 import (
@@ -323,6 +324,10 @@ func (c *Catalog) addMessage(b *pebble.Batch, tenant, segID string, m *chat.Mess
 	b.Set(key('m', tenant, m.ID), v, nil)
 	b.Set(append([]byte{'d', 0}, archive.DedupKey(m)...), []byte(m.ID), nil)
 	b.Set(threadKey(tenant, m.Account, m.Conversation, m.SentAt, m.ID), nil, nil)
+	if m.Target != "" && (m.Kind == chat.KindRecall || m.Kind == chat.KindEdit) {
+		k := key('g', tenant, m.Account, m.Conversation, m.Target, string(m.Kind))
+		b.Set(k, []byte(m.SentAt.UTC().Format(time.RFC3339Nano)), nil)
+	}
 	stats.Messages++
 
 	ck := m.Account + "\x00" + m.Conversation
@@ -393,6 +398,32 @@ func (c *Catalog) MarkQuarantined(tenant, object string, sums [][]byte) error {
 		return fmt.Errorf("catalog: record %d quarantined items: %w", len(sums), err)
 	}
 	return nil
+}
+
+// Changed returns when a message was recalled and when it was last edited,
+// as recall and edit messages targeting its source id say; zero times when
+// none does.
+func (c *Catalog) Changed(tenant, account, conversation, sourceID string) (recalled, edited time.Time, err error) {
+	for _, kind := range []chat.Kind{chat.KindRecall, chat.KindEdit} {
+		v, closer, gerr := c.db.Get(key('g', tenant, account, conversation, sourceID, string(kind)))
+		if errors.Is(gerr, pebble.ErrNotFound) {
+			continue
+		}
+		if gerr != nil {
+			return recalled, edited, fmt.Errorf("catalog: read changes of %s: %w", sourceID, gerr)
+		}
+		at, perr := time.Parse(time.RFC3339Nano, string(v))
+		closer.Close()
+		if perr != nil {
+			return recalled, edited, fmt.Errorf("catalog: changes of %s: %w", sourceID, perr)
+		}
+		if kind == chat.KindRecall {
+			recalled = at
+		} else {
+			edited = at
+		}
+	}
+	return recalled, edited, nil
 }
 
 // MarkIndexed records that the segments' messages are in the search index.

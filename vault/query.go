@@ -25,6 +25,10 @@ type SearchHit struct {
 	Kind         chat.Kind        `json:"kind"`
 	Text         string           `json:"text"`
 	Score        float64          `json:"score"`
+	// RecalledAt and EditedAt are set when a later message recalled or
+	// edited this one; the text is the original either way.
+	RecalledAt *time.Time `json:"recalled_at,omitempty"`
+	EditedAt   *time.Time `json:"edited_at,omitempty"`
 }
 
 // SearchResult is a page of hits and the total number of matches.
@@ -47,11 +51,24 @@ func (v *Vault) Search(ctx context.Context, q string, limit, offset int) (*Searc
 			return nil, fmt.Errorf("vault: search hit %s: %w", h.ID, err)
 		}
 		m := e.Message
-		out.Hits = append(out.Hits, SearchHit{
+		hit := SearchHit{
 			ID: m.ID, SourceID: m.SourceID, Source: m.Source, Account: m.Account,
 			Conversation: m.Conversation, SentAt: m.SentAt.In(v.cfg.Location), Sender: m.Sender,
 			Direction: m.Direction, Kind: m.Kind, Text: m.Text, Score: h.Score,
-		})
+		}
+		recalled, edited, err := v.catalog.Changed(v.cfg.Tenant, m.Account, m.Conversation, m.SourceID)
+		if err != nil {
+			return nil, err
+		}
+		if !recalled.IsZero() {
+			at := recalled.In(v.cfg.Location)
+			hit.RecalledAt = &at
+		}
+		if !edited.IsZero() {
+			at := edited.In(v.cfg.Location)
+			hit.EditedAt = &at
+		}
+		out.Hits = append(out.Hits, hit)
 	}
 	return out, nil
 }

@@ -45,7 +45,14 @@ Searches messages with or without diacritics. Syntax: words, "phrases", -word, O
 			}
 			fmt.Fprintf(a.stdout, "%d kết quả / results\n", res.Total)
 			for _, h := range res.Hits {
-				fmt.Fprintf(a.stdout, "\n%s  %s/%s  %s  id %s\n  %s\n", h.SentAt.Format("2006-01-02 15:04"), h.Account, h.Conversation, senderLabel(h.Sender, h.Direction), h.ID, oneLine(h.Text, h.Kind))
+				mark := ""
+				if h.RecalledAt != nil {
+					mark = "  {ĐÃ THU HỒI/RECALLED " + h.RecalledAt.Format("2006-01-02 15:04") + "}"
+				}
+				if h.EditedAt != nil {
+					mark += "  {ĐÃ SỬA/EDITED " + h.EditedAt.Format("2006-01-02 15:04") + "}"
+				}
+				fmt.Fprintf(a.stdout, "\n%s  %s/%s  %s  id %s%s\n  %s\n", h.SentAt.Format("2006-01-02 15:04"), h.Account, h.Conversation, senderLabel(h.Sender, h.Direction), h.ID, mark, oneLine(h.Text, h.Kind))
 			}
 			if res.Total > uint64(offset+len(res.Hits)) {
 				fmt.Fprintf(a.stdout, "\n… thêm %d kết quả; dùng --offset %d / %d more; use --offset %d\n",
