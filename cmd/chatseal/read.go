@@ -16,10 +16,13 @@ func (a *app) searchCommand() *cobra.Command {
 		Use:   "search [--json] [--limit N] QUERY",
 		Short: "Tìm tin nhắn / search messages",
 		Long: `Tìm tin nhắn, có dấu hoặc không dấu: "khoa the" tìm cả "khoá thẻ" và "khóa thẻ".
-Cú pháp: từ, "cụm từ", -từ, OR, (nhóm), from:, account:, conversation:, kind:, source:, after:YYYY-MM-DD, before:YYYY-MM-DD.
+Cú pháp: từ, "cụm từ", -từ, OR, (nhóm), from:, account:, conversation:, kind:, source:, after:YYYY-MM-DD, before:YYYY-MM-DD,
+phone:, money: (money>=1tr, money:1tr..2tr), card:, bank:, email:, url:. Từ viết tắt (ko, đc, sdt, ck…) được mở rộng; =từ để tìm đúng chữ.
 
 Searches messages with or without diacritics. Syntax: words, "phrases", -word, OR,
-(groups), from:, account:, conversation:, kind:, source:, after:YYYY-MM-DD, before:YYYY-MM-DD
+(groups), from:, account:, conversation:, kind:, source:, after:YYYY-MM-DD, before:YYYY-MM-DD,
+phone:, money: (money>=1tr, money:1tr..2tr), card:, bank:, email:, url:. Chat shorthand
+(ko, đc, sdt, ck…) is expanded; write =word for the literal word
 (dates in the tenant's time zone).`,
 		Args: usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
