@@ -534,6 +534,48 @@ func (c *Catalog) Thread(tenant, account, conversation string, fn func(*Entry) e
 	})
 }
 
+// Around returns up to n messages before and up to n after the message id
+// sent at sentAt in its conversation, in time order, without the message
+// itself.
+func (c *Catalog) Around(tenant, account, conversation string, sentAt time.Time, id string, n int) (before, after []*Entry, err error) {
+	p := prefixOf('c', tenant, account, conversation)
+	it, err := c.db.NewIter(prefixBounds(p))
+	if err != nil {
+		return nil, nil, fmt.Errorf("catalog: thread of %s: %w", id, err)
+	}
+	defer it.Close()
+	self := threadKey(tenant, account, conversation, sentAt, id)
+	ids := func(valid bool, step func() bool) []string {
+		var out []string
+		for ok := valid; ok && len(out) < n; ok = step() {
+			out = append(out, string(it.Key()[len(p)+8:]))
+		}
+		return out
+	}
+	var beforeIDs, afterIDs []string
+	if it.SeekLT(self) {
+		beforeIDs = ids(true, it.Prev)
+	}
+	if it.SeekGE(self) && bytes.Equal(it.Key(), self) {
+		afterIDs = ids(it.Next(), it.Next)
+	}
+	for i := len(beforeIDs) - 1; i >= 0; i-- {
+		e, err := c.Message(tenant, beforeIDs[i])
+		if err != nil {
+			return nil, nil, err
+		}
+		before = append(before, e)
+	}
+	for _, aid := range afterIDs {
+		e, err := c.Message(tenant, aid)
+		if err != nil {
+			return nil, nil, err
+		}
+		after = append(after, e)
+	}
+	return before, after, it.Error()
+}
+
 // Conversations calls fn for every conversation of the tenant whose id is
 // conversation, across accounts; an empty conversation matches all.
 func (c *Catalog) Conversations(tenant, conversation string, fn func(Conversation) error) error {

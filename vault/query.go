@@ -29,6 +29,49 @@ type SearchHit struct {
 	// edited this one; the text is the original either way.
 	RecalledAt *time.Time `json:"recalled_at,omitempty"`
 	EditedAt   *time.Time `json:"edited_at,omitempty"`
+	// Before and After are neighbouring messages of the same conversation,
+	// filled when the search asks for context.
+	Before []ContextMessage `json:"before,omitempty"`
+	After  []ContextMessage `json:"after,omitempty"`
+}
+
+// ContextMessage is a neighbour of a hit in its conversation.
+type ContextMessage struct {
+	ID        string           `json:"id"`
+	SourceID  string           `json:"source_id"`
+	SentAt    time.Time        `json:"sent_at"`
+	Sender    chat.Participant `json:"sender"`
+	Direction chat.Direction   `json:"direction"`
+	Kind      chat.Kind        `json:"kind"`
+	Text      string           `json:"text"`
+}
+
+// SearchWithContext is Search that also returns, for each hit, up to
+// around messages before and after it in its conversation.
+func (v *Vault) SearchWithContext(ctx context.Context, q string, limit, offset, around int) (*SearchResult, error) {
+	res, err := v.Search(ctx, q, limit, offset)
+	if err != nil || around <= 0 {
+		return res, err
+	}
+	for i := range res.Hits {
+		h := &res.Hits[i]
+		before, after, err := v.catalog.Around(v.cfg.Tenant, h.Account, h.Conversation, h.SentAt, h.ID, around)
+		if err != nil {
+			return nil, err
+		}
+		h.Before = v.contextMessages(before)
+		h.After = v.contextMessages(after)
+	}
+	return res, nil
+}
+
+func (v *Vault) contextMessages(entries []*catalog.Entry) []ContextMessage {
+	out := make([]ContextMessage, len(entries))
+	for i, e := range entries {
+		m := e.Message
+		out[i] = ContextMessage{ID: m.ID, SourceID: m.SourceID, SentAt: m.SentAt.In(v.cfg.Location), Sender: m.Sender, Direction: m.Direction, Kind: m.Kind, Text: m.Text}
+	}
+	return out
 }
 
 // SearchResult is a page of hits and the total number of matches.

@@ -11,7 +11,7 @@ import (
 
 func (a *app) searchCommand() *cobra.Command {
 	var asJSON bool
-	var limit, offset int
+	var limit, offset, around int
 	cmd := &cobra.Command{
 		Use:   "search [--json] [--limit N] QUERY",
 		Short: "Tìm tin nhắn / search messages",
@@ -36,7 +36,7 @@ phone:, money: (money>=1tr, money:1tr..2tr), card:, bank:, email:, url:. Chat sh
 				return err
 			}
 			defer vt.Close()
-			res, err := vt.Search(cmd.Context(), strings.Join(args, " "), limit, offset)
+			res, err := vt.SearchWithContext(cmd.Context(), strings.Join(args, " "), limit, offset, around)
 			if err != nil {
 				return err
 			}
@@ -55,7 +55,14 @@ phone:, money: (money>=1tr, money:1tr..2tr), card:, bank:, email:, url:. Chat sh
 				if h.EditedAt != nil {
 					mark += "  {ĐÃ SỬA/EDITED " + h.EditedAt.Format("2006-01-02 15:04") + "}"
 				}
-				fmt.Fprintf(a.stdout, "\n%s  %s/%s  %s  id %s%s\n  %s\n", h.SentAt.Format("2006-01-02 15:04"), h.Account, h.Conversation, senderLabel(h.Sender, h.Direction), h.ID, mark, oneLine(h.Text, h.Kind))
+				fmt.Fprintln(a.stdout)
+				for _, c := range h.Before {
+					fmt.Fprintf(a.stdout, "    · %s  %s  %s\n", c.SentAt.Format("2006-01-02 15:04"), senderLabel(c.Sender, c.Direction), oneLine(c.Text, c.Kind))
+				}
+				fmt.Fprintf(a.stdout, "%s  %s/%s  %s  id %s%s\n  %s\n", h.SentAt.Format("2006-01-02 15:04"), h.Account, h.Conversation, senderLabel(h.Sender, h.Direction), h.ID, mark, oneLine(h.Text, h.Kind))
+				for _, c := range h.After {
+					fmt.Fprintf(a.stdout, "    · %s  %s  %s\n", c.SentAt.Format("2006-01-02 15:04"), senderLabel(c.Sender, c.Direction), oneLine(c.Text, c.Kind))
+				}
 			}
 			if res.Total > uint64(offset+len(res.Hits)) {
 				fmt.Fprintf(a.stdout, "\n… thêm %d kết quả; dùng --offset %d / %d more; use --offset %d\n",
@@ -67,6 +74,7 @@ phone:, money: (money>=1tr, money:1tr..2tr), card:, bank:, email:, url:. Chat sh
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per hit")
 	cmd.Flags().IntVar(&limit, "limit", 20, "maximum number of hits to print")
 	cmd.Flags().IntVar(&offset, "offset", 0, "number of hits to skip, for paging")
+	cmd.Flags().IntVar(&around, "context", 0, "also show up to N messages before and after each hit in its conversation")
 	return cmd
 }
 
