@@ -93,15 +93,26 @@ func (r *Retrying) do(ctx context.Context, op, key string, fn func() error) erro
 	}
 }
 
-// Put implements Store. The body is read into memory once so that it can
-// be sent again.
+// Put implements Store. A seekable body is rewound before each attempt;
+// any other body is read into memory once so that it can be sent again.
 func (r *Retrying) Put(ctx context.Context, key string, body io.Reader, size int64, opts PutOptions) error {
-	data, err := io.ReadAll(body)
+	seeker, ok := body.(io.ReadSeeker)
+	if !ok {
+		data, err := io.ReadAll(body)
+		if err != nil {
+			return fmt.Errorf("archive: put %s: read body: %w", key, err)
+		}
+		seeker = bytes.NewReader(data)
+	}
+	start, err := seeker.Seek(0, io.SeekCurrent)
 	if err != nil {
-		return fmt.Errorf("archive: put %s: read body: %w", key, err)
+		return fmt.Errorf("archive: put %s: %w", key, err)
 	}
 	return r.do(ctx, "put", key, func() error {
-		return r.Store.Put(ctx, key, bytes.NewReader(data), size, opts)
+		if _, err := seeker.Seek(start, io.SeekStart); err != nil {
+			return callerError{fmt.Errorf("archive: put %s: rewind body: %w", key, err)}
+		}
+		return r.Store.Put(ctx, key, seeker, size, opts)
 	})
 }
 

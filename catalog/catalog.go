@@ -221,15 +221,6 @@ func (c *Catalog) Intents(tenant string) ([]Intent, error) {
 	return out, err
 }
 
-// DropIntent removes an intent whose segment was never stored, so its
-// messages stay in the spool for the next flush.
-func (c *Catalog) DropIntent(tenant, segmentID string) error {
-	if err := c.db.Delete(key('i', tenant, segmentID), pebble.Sync); err != nil {
-		return fmt.Errorf("catalog: drop intent %s: %w", segmentID, err)
-	}
-	return nil
-}
-
 // SegmentCommit is one stored segment and the messages it holds.
 type SegmentCommit struct {
 	Info     archive.SegmentInfo

@@ -119,12 +119,6 @@ func TestIntents_CommitRemovesThem(t *testing.T) {
 	if len(intents) != 1 || intents[0].Segment.ID != "SEGB" {
 		t.Fatalf("intents after commit = %+v, want only SEGB", intents)
 	}
-	if err := c.DropIntent("default", "SEGB"); err != nil {
-		t.Fatal(err)
-	}
-	if intents, _ := c.Intents("default"); len(intents) != 0 {
-		t.Errorf("intents after drop = %+v, want none", intents)
-	}
 }
 
 func TestTenants_AreSeparate(t *testing.T) {

@@ -97,10 +97,6 @@ func (v *Vault) TrustedCheckpoint(ctx context.Context, spec string) (*archive.Ch
 	return &cp, nil
 }
 
-// CheckpointPublicKey returns the public key that verifies the archive's
-// checkpoints, in the signed-note verifier format.
-func (v *Vault) CheckpointPublicKey() string { return v.verifierKey }
-
 // verifyCheckpoints checks every stored checkpoint: its signature, that its
 // root is the Merkle root of the log at its size, and that each is
 // consistent with the one before (an RFC 6962 consistency proof). It also

@@ -34,22 +34,33 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
+// writeCapture writes a Zalo capture of n text messages from 20 customers,
+// one a second, with msgIds from firstID and texts from the format (given
+// the message number), and returns its path.
+func writeCapture(t *testing.T, n int, firstID int64, format string) string {
+	t.Helper()
+	var lines []string
+	for i := 0; i < n; i++ {
+		data := map[string]any{
+			"msgId": fmt.Sprint(firstID + int64(i)), "msgType": "webchat", "uidFrom": fmt.Sprintf("770000000000000%04d", i%20),
+			"idTo": "0", "ts": fmt.Sprint(1717000000000 + int64(i)*1000), "content": fmt.Sprintf(format, i),
+		}
+		line, _ := json.Marshal(map[string]any{"event": "message", "threadType": "user", "data": data})
+		lines = append(lines, string(line))
+	}
+	path := filepath.Join(t.TempDir(), "capture.jsonl")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // TestImport_StoreOutage stops the S3 server before an import: the import
 // must keep acknowledging messages into the spool, its flushes must retry
 // with logged warnings, and everything must drain once the server is back.
 func TestImport_StoreOutage(t *testing.T) {
 	const messages = 2000
-	input := filepath.Join(t.TempDir(), "capture.jsonl")
-	var lines []string
-	for i := 0; i < messages; i++ {
-		data := map[string]any{
-			"msgId": fmt.Sprint(7400000000000 + i), "msgType": "webchat", "uidFrom": fmt.Sprintf("770000000000000%04d", i%20),
-			"idTo": "0", "ts": fmt.Sprint(1717000000000 + int64(i)*1000), "content": fmt.Sprintf("tin nhắn số %d", i),
-		}
-		line, _ := json.Marshal(map[string]any{"event": "message", "threadType": "user", "data": data})
-		lines = append(lines, string(line))
-	}
-	os.WriteFile(input, []byte(strings.Join(lines, "\n")+"\n"), 0o600)
+	input := writeCapture(t, messages, 7400000000000, "tin nhắn số %d")
 
 	srv := s3test.Start(t)
 	logs := &lockedBuffer{}
@@ -114,17 +125,7 @@ func TestImport_StoreOutage(t *testing.T) {
 // the import must finish with every message stored once.
 func TestImport_StoreStopsMidImport(t *testing.T) {
 	const messages = 6000
-	input := filepath.Join(t.TempDir(), "capture.jsonl")
-	var lines []string
-	for i := 0; i < messages; i++ {
-		data := map[string]any{
-			"msgId": fmt.Sprint(7500000000000 + i), "msgType": "webchat", "uidFrom": fmt.Sprintf("770000000000000%04d", i%20),
-			"idTo": "0", "ts": fmt.Sprint(1717000000000 + int64(i)*1000), "content": fmt.Sprintf("khiếu nại số %d", i),
-		}
-		line, _ := json.Marshal(map[string]any{"event": "message", "threadType": "user", "data": data})
-		lines = append(lines, string(line))
-	}
-	os.WriteFile(input, []byte(strings.Join(lines, "\n")+"\n"), 0o600)
+	input := writeCapture(t, messages, 7500000000000, "khiếu nại số %d")
 
 	srv := s3test.Start(t)
 	logs := &lockedBuffer{}

@@ -371,17 +371,9 @@ func (v *Vault) Close() error {
 	return errors.Join(errs...)
 }
 
-// Keys returns the archive keyring.
-func (v *Vault) Keys() *crypto.Keyring { return v.keys }
-
 // ObjectLock reports whether the store enforces retention itself.
 func (v *Vault) ObjectLock() bool { return v.objectLock }
 
-// Tenant returns the tenant the vault serves.
-func (v *Vault) Tenant() string { return v.cfg.Tenant }
-
-// Location returns the tenant's time zone.
-func (v *Vault) Location() *time.Location { return v.cfg.Location }
 
 func lockDir(dir string) (*os.File, error) {
 	path := filepath.Join(dir, "LOCK")
