@@ -17,13 +17,13 @@ import (
 // fsynced (temporary file, fsync, rename or link, fsync of the folder).
 //
 // FSStore cannot enforce Object Lock; the catalog enforces retention
-// instead, and Capabilities says so.
+// instead, and Capabilities reports that.
 type FSStore struct {
 	root string
 }
 
 // tmpDir is the folder under the root for objects being written. Its name
-// starts with a dot, which no valid key does, so List never sees it.
+// starts with a dot, which no valid key does, so List skips it.
 const tmpDir = ".tmp"
 
 // NewFS opens (and creates when missing) a file-system store at root.

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// RetryPolicy says how long a Retrying store keeps trying an operation that
+// RetryPolicy sets how long a Retrying store keeps trying an operation that
 // failed for a reason that may pass (the store is down, slow or
 // overloaded).
 type RetryPolicy struct {
@@ -38,7 +38,7 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 }
 
 // Retrying wraps a Store so that failed operations are retried with
-// exponential backoff. Answers that retrying cannot change (ErrNotExist,
+// exponential backoff. Errors that retrying cannot change (ErrNotExist,
 // ErrExist, ErrLocked, a cancelled context) are returned at once. Each
 // retry is logged as a warning with the attempt number and the error.
 type Retrying struct {

@@ -183,7 +183,8 @@ func sameObject(ctx context.Context, st Store, key, sha string) (bool, error) {
 	return hex.EncodeToString(h.Sum(nil)) == sha, nil
 }
 
-// SegmentReadResult is what reading a whole segment object found.
+// SegmentReadResult holds the sizes, hashes and record count measured
+// while reading a whole segment object.
 type SegmentReadResult struct {
 	Count        int
 	PlainBytes   int64

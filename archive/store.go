@@ -55,7 +55,7 @@ type ObjectInfo struct {
 	ModTime time.Time
 }
 
-// Capabilities is what a store can enforce by itself.
+// Capabilities lists the protections a store enforces by itself.
 type Capabilities struct {
 	// ObjectLock is true when objects written with RetainUntil are
 	// protected from deletion by the store.

@@ -57,8 +57,8 @@ func Open(dir string, logger *slog.Logger) (*Catalog, error) {
 	// of thousands of messages land in memory and the WAL, flushed and
 	// compacted in few large steps instead of many small ones.
 	opts := &pebble.Options{Logger: pebblelog.Logger{L: logger}, MemTableSize: 64 << 20}
-	// Most dedup lookups of an import are misses; bloom filters answer
-	// them without reading data blocks.
+	// Most dedup lookups of an import are misses, and bloom filters
+	// resolve those without reading data blocks.
 	opts.Levels = make([]pebble.LevelOptions, 7)
 	for i := range opts.Levels {
 		opts.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
@@ -392,8 +392,8 @@ func (c *Catalog) MarkQuarantined(tenant, object string, sums [][]byte) error {
 }
 
 // Changed returns when a message was recalled and when it was last edited,
-// as recall and edit messages targeting its source id say; zero times when
-// none does.
+// from the recall and edit messages that target its source id. A time is
+// zero when no such message exists.
 func (c *Catalog) Changed(tenant, account, conversation, sourceID string) (recalled, edited time.Time, err error) {
 	for _, kind := range []chat.Kind{chat.KindRecall, chat.KindEdit} {
 		v, closer, gerr := c.db.Get(key('g', tenant, account, conversation, sourceID, string(kind)))
@@ -430,8 +430,8 @@ func (c *Catalog) MarkIndexed(tenant string, segmentIDs []string) error {
 	return nil
 }
 
-// ClearIndexed forgets which segments are indexed, so that they are all
-// indexed again; used when the index was thrown away.
+// ClearIndexed removes every segment's index mark, so that all segments
+// are indexed again. The vault calls it after discarding the index.
 func (c *Catalog) ClearIndexed(tenant string) error {
 	p := prefixOf('x', tenant)
 	bounds := prefixBounds(p)

@@ -60,7 +60,7 @@ func (k Kind) IsMedia() bool {
 	return false
 }
 
-// Direction tells whether a message came from outside the organisation
+// Direction records whether a message came from outside the organisation
 // (inbound, from a customer) or from the archived account (outbound, staff).
 type Direction string
 
@@ -88,7 +88,7 @@ type Participant struct {
 // Attachment is a file, picture, sticker or link carried by a message.
 //
 // Present is true when the bytes are stored in the archive (Object names
-// them), false when they are known to be missing (AbsentReason says why), and
+// them), false when they are known to be missing (AbsentReason gives the cause), and
 // nil when the input alone cannot tell.
 type Attachment struct {
 	Kind         string   `json:"kind"`

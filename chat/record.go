@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 )
 
-// RawFormat says how a record stores Message.Raw.
+// RawFormat is the encoding of Message.Raw in a record.
 type RawFormat string
 
 const (

@@ -67,8 +67,8 @@ type Keyring struct {
 	roles []string
 }
 
-// Created describes the key files that Create wrote, for the message that
-// tells the administrator to back them up.
+// Created names the key files that Create wrote, for the notice asking
+// the administrator to back them up.
 type Created struct {
 	PrimaryPath  string
 	RecoveryPath string
@@ -306,11 +306,11 @@ func readIdentityWith(path string, pass Passphrase) (*age.X25519Identity, error)
 		return nil, fmt.Errorf("crypto: key file %s is not a valid age identity file: %w", path, err)
 	}
 	if len(ids) != 1 {
-		return nil, fmt.Errorf("crypto: key file %s holds %d identities, want exactly 1", path, len(ids))
+		return nil, fmt.Errorf("crypto: key file %s contains %d identities, want exactly 1", path, len(ids))
 	}
 	x, ok := ids[0].(*age.X25519Identity)
 	if !ok {
-		return nil, fmt.Errorf("crypto: key file %s holds a %T, want an X25519 identity (AGE-SECRET-KEY-1...)", path, ids[0])
+		return nil, fmt.Errorf("crypto: key file %s contains a %T, want an X25519 identity (AGE-SECRET-KEY-1...)", path, ids[0])
 	}
 	return x, nil
 }

@@ -41,7 +41,7 @@ func (v *Vault) Flush(ctx context.Context) error {
 // import reads and spools the next batch meanwhile. At most one flush runs
 // at a time. While one runs (a slow or unreachable store makes it retry),
 // startFlush returns at once and the import keeps acknowledging messages
-// into the spool, until the spool holds SpoolMaxMessages; then it waits.
+// into the spool. Once the spool contains SpoolMaxMessages, it waits.
 // A flush's error is returned by the next startFlush, Flush or waitFlush.
 func (v *Vault) startFlush(ctx context.Context) error {
 	if v.flushing != nil {
@@ -317,8 +317,8 @@ func (v *Vault) recover(ctx context.Context) error {
 	}
 
 	// A crash between a catalog commit and its checkpoint leaves records
-	// that no checkpoint covers; sign them now (a no-op when the newest
-	// checkpoint is current).
+	// that no checkpoint covers, so sign them now. This is a no-op when
+	// the newest checkpoint is current.
 	if err := v.writeCheckpoint(ctx); err != nil {
 		return err
 	}
@@ -343,6 +343,8 @@ func (v *Vault) recover(ctx context.Context) error {
 }
 
 // indexMissing indexes every committed segment not marked indexed.
+// NOTE: it reads one index mark per segment at every open, which is cheap
+// for thousands of segments but grows with the archive.
 func (v *Vault) indexMissing(ctx context.Context) error {
 	var todo []archive.SegmentInfo
 	err := v.catalog.Segments(v.cfg.Tenant, func(info archive.SegmentInfo) error {

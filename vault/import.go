@@ -73,9 +73,9 @@ const maxReportedBadRecords = 50
 
 // Import reads every file, stores the messages not archived before, and
 // flushes them to segments and the index. A message counts as stored once
-// its batch is fsynced to the spool; an error later (a failed PUT, say)
-// leaves it in the spool for the next run, never lost. Unparseable items go
-// to the quarantine and the import goes on.
+// its batch is fsynced to the spool. An error later, such as a failed PUT,
+// leaves it in the spool for the next run, so it is never lost.
+// Unparseable items go to the quarantine and the import goes on.
 func (v *Vault) Import(ctx context.Context, req ImportRequest, progress func(ImportProgress)) (*ImportSummary, error) {
 	if req.Account == "" {
 		return nil, errors.New("vault: import: no account given; pass --account")

@@ -30,7 +30,7 @@ type SearchHit struct {
 	RecalledAt *time.Time `json:"recalled_at,omitempty"`
 	EditedAt   *time.Time `json:"edited_at,omitempty"`
 	// Before and After are neighbouring messages of the same conversation,
-	// filled when the search asks for context.
+	// filled when the search requests context.
 	Before []ContextMessage `json:"before,omitempty"`
 	After  []ContextMessage `json:"after,omitempty"`
 }

@@ -374,7 +374,6 @@ func (v *Vault) Close() error {
 // ObjectLock reports whether the store enforces retention itself.
 func (v *Vault) ObjectLock() bool { return v.objectLock }
 
-
 func lockDir(dir string) (*os.File, error) {
 	path := filepath.Join(dir, "LOCK")
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
