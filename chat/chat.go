@@ -91,12 +91,16 @@ type Participant struct {
 // them), false when they are known to be missing (AbsentReason gives the cause), and
 // nil when the input alone cannot tell.
 type Attachment struct {
-	Kind         string   `json:"kind"`
-	Name         string   `json:"name,omitempty"`
-	MIME         string   `json:"mime,omitempty"`
-	Size         *int64   `json:"size,omitempty"`
-	SHA256       string   `json:"sha256,omitempty"`
-	Object       string   `json:"object,omitempty"`
+	Kind        string `json:"kind"`
+	Name        string `json:"name,omitempty"`
+	DisplayName string `json:"display_name,omitempty"`
+	MIME        string `json:"mime,omitempty"`
+	Size        *int64 `json:"size,omitempty"`
+	SHA256      string `json:"sha256,omitempty"`
+	Object      string `json:"object,omitempty"`
+	// Path is where the bytes sit inside the export (a file in a zip or
+	// folder), relative to the export's root, with forward slashes.
+	Path         string   `json:"path,omitempty"`
 	URI          string   `json:"uri,omitempty"`
 	AltURIs      []string `json:"alt_uris,omitempty"`
 	Present      *bool    `json:"present,omitempty"`
@@ -117,6 +121,8 @@ const (
 	AbsentRemoteURLOnly = "remote_url_only"
 	AbsentMediaOmitted  = "media_omitted"
 	AbsentUnavailable   = "unavailable"
+	// AbsentNotInExport marks media the export names but does not hold.
+	AbsentNotInExport = "not_in_export"
 )
 
 // Mention marks a span of Text that names a participant. Offset and Length
@@ -126,6 +132,23 @@ type Mention struct {
 	AllMembers bool   `json:"all_members,omitempty"`
 	Offset     int    `json:"offset"`
 	Length     int    `json:"length"`
+}
+
+// Entity is a formatting or link run of Text (Telegram). Offset and Length
+// count code points.
+type Entity struct {
+	Type   string `json:"type"`
+	Offset int    `json:"offset"`
+	Length int    `json:"length"`
+	Href   string `json:"href,omitempty"`
+	UserID string `json:"user_id,omitempty"`
+}
+
+// Reaction is one reaction an export lists on a message.
+type Reaction struct {
+	ActorID  string `json:"actor_id,omitempty"`
+	Actor    string `json:"actor,omitempty"`
+	Reaction string `json:"reaction"`
 }
 
 // Quote is the copy of a replied-to message that some sources embed in the
@@ -175,27 +198,54 @@ type Message struct {
 	Account          string           `json:"account"`
 	Conversation     string           `json:"conversation"`
 	ConversationKind ConversationKind `json:"conversation_kind"`
-	SentAt           time.Time        `json:"sent_at"`
-	IngestedAt       time.Time        `json:"ingested_at"`
-	Sender           Participant      `json:"sender"`
-	Direction        Direction        `json:"direction"`
-	Kind             Kind             `json:"kind"`
-	RawType          string           `json:"raw_type,omitempty"`
-	Text             string           `json:"text"`
-	IndexText        string           `json:"index_text,omitempty"`
-	ReplyTo          string           `json:"reply_to,omitempty"`
-	Target           string           `json:"target,omitempty"`
-	Reaction         string           `json:"reaction,omitempty"`
-	ReactionRemoved  bool             `json:"reaction_removed,omitempty"`
-	Quote            *Quote           `json:"quote,omitempty"`
-	Mentions         []Mention        `json:"mentions,omitempty"`
-	Contact          *Contact         `json:"contact,omitempty"`
-	Call             *Call            `json:"call,omitempty"`
-	Location         *Location        `json:"location,omitempty"`
-	Attachments      []Attachment     `json:"attachments,omitempty"`
-	Warnings         []string         `json:"warnings,omitempty"`
-	RawFormat        RawFormat        `json:"raw_format,omitempty"`
-	Raw              json.RawMessage  `json:"raw,omitempty"`
+	// ConversationTitle is the conversation's name as the export gives it,
+	// when it gives one.
+	ConversationTitle string      `json:"conversation_title,omitempty"`
+	SentAt            time.Time   `json:"sent_at"`
+	IngestedAt        time.Time   `json:"ingested_at"`
+	Sender            Participant `json:"sender"`
+	Direction         Direction   `json:"direction"`
+	Kind              Kind        `json:"kind"`
+	RawType           string      `json:"raw_type,omitempty"`
+	Text              string      `json:"text"`
+	IndexText         string      `json:"index_text,omitempty"`
+	ReplyTo           string      `json:"reply_to,omitempty"`
+	Target            string      `json:"target,omitempty"`
+	Reaction          string      `json:"reaction,omitempty"`
+	ReactionRemoved   bool        `json:"reaction_removed,omitempty"`
+	// ThreadRoot is the source id of the first message of the reply
+	// thread this message belongs to (Slack threads).
+	ThreadRoot string `json:"thread_root,omitempty"`
+	// ForwardedFrom names the original author of a forwarded message.
+	ForwardedFrom string `json:"forwarded_from,omitempty"`
+	// AuthorSignature is the signature a channel post carries.
+	AuthorSignature string `json:"author_signature,omitempty"`
+	// Edited is set when the source marks the message as edited. Exports
+	// hold only the final text; EditedAt is the edit time when known.
+	Edited   bool       `json:"edited,omitempty"`
+	EditedAt *time.Time `json:"edited_at,omitempty"`
+	// Flags are facts the source states about the message, such as
+	// "unsent" or "sender_deleted".
+	Flags []string `json:"flags,omitempty"`
+	// AliasIDs are other native ids of the same message.
+	AliasIDs []string  `json:"alias_ids,omitempty"`
+	Quote    *Quote    `json:"quote,omitempty"`
+	Mentions []Mention `json:"mentions,omitempty"`
+	Entities []Entity  `json:"entities,omitempty"`
+	Contact  *Contact  `json:"contact,omitempty"`
+	Call     *Call     `json:"call,omitempty"`
+	Location *Location `json:"location,omitempty"`
+	// Members are the people a system message is about, such as those
+	// added to a group.
+	Members []Participant `json:"members,omitempty"`
+	// Reactions are the reactions the export lists on this message. A
+	// source that reports reactions as events stores them as KindReaction
+	// messages instead.
+	Reactions   []Reaction      `json:"reactions,omitempty"`
+	Attachments []Attachment    `json:"attachments,omitempty"`
+	Warnings    []string        `json:"warnings,omitempty"`
+	RawFormat   RawFormat       `json:"raw_format,omitempty"`
+	Raw         json.RawMessage `json:"raw,omitempty"`
 }
 
 // IsSelf reports whether the archived account sent m.

@@ -73,6 +73,7 @@ func appendMessage(dst []byte, m *Message) ([]byte, error) {
 	dst = appendString(dst, m.Conversation)
 	dst = appendKey(dst, open, "conversation_kind")
 	dst = appendString(dst, string(m.ConversationKind))
+	dst = appendOptionalString(dst, open, "conversation_title", m.ConversationTitle)
 
 	dst = appendKey(dst, open, "sent_at")
 	if dst, err = appendTime(dst, m.SentAt); err != nil {
@@ -100,6 +101,27 @@ func appendMessage(dst []byte, m *Message) ([]byte, error) {
 		dst = appendKey(dst, open, "reaction_removed")
 		dst = append(dst, "true"...)
 	}
+	dst = appendOptionalString(dst, open, "thread_root", m.ThreadRoot)
+	dst = appendOptionalString(dst, open, "forwarded_from", m.ForwardedFrom)
+	dst = appendOptionalString(dst, open, "author_signature", m.AuthorSignature)
+	if m.Edited {
+		dst = appendKey(dst, open, "edited")
+		dst = append(dst, "true"...)
+	}
+	if m.EditedAt != nil {
+		dst = appendKey(dst, open, "edited_at")
+		if dst, err = appendTime(dst, *m.EditedAt); err != nil {
+			return nil, err
+		}
+	}
+	if len(m.Flags) > 0 {
+		dst = appendKey(dst, open, "flags")
+		dst = appendStrings(dst, m.Flags)
+	}
+	if len(m.AliasIDs) > 0 {
+		dst = appendKey(dst, open, "alias_ids")
+		dst = appendStrings(dst, m.AliasIDs)
+	}
 
 	if m.Quote != nil {
 		dst = appendKey(dst, open, "quote")
@@ -116,6 +138,17 @@ func appendMessage(dst []byte, m *Message) ([]byte, error) {
 		}
 		dst = append(dst, ']')
 	}
+	if len(m.Entities) > 0 {
+		dst = appendKey(dst, open, "entities")
+		dst = append(dst, '[')
+		for i := range m.Entities {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendEntity(dst, &m.Entities[i])
+		}
+		dst = append(dst, ']')
+	}
 	if m.Contact != nil {
 		dst = appendKey(dst, open, "contact")
 		dst = appendContact(dst, m.Contact)
@@ -129,6 +162,28 @@ func appendMessage(dst []byte, m *Message) ([]byte, error) {
 		if dst, err = appendLocation(dst, m.Location); err != nil {
 			return nil, err
 		}
+	}
+	if len(m.Members) > 0 {
+		dst = appendKey(dst, open, "members")
+		dst = append(dst, '[')
+		for i := range m.Members {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendParticipant(dst, &m.Members[i])
+		}
+		dst = append(dst, ']')
+	}
+	if len(m.Reactions) > 0 {
+		dst = appendKey(dst, open, "reactions")
+		dst = append(dst, '[')
+		for i := range m.Reactions {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendReaction(dst, &m.Reactions[i])
+		}
+		dst = append(dst, ']')
 	}
 	if len(m.Attachments) > 0 {
 		dst = appendKey(dst, open, "attachments")
@@ -207,6 +262,30 @@ func appendMention(dst []byte, mention *Mention) []byte {
 	return append(dst, '}')
 }
 
+func appendEntity(dst []byte, e *Entity) []byte {
+	open := len(dst) + 1
+	dst = append(dst, '{')
+	dst = appendKey(dst, open, "type")
+	dst = appendString(dst, e.Type)
+	dst = appendKey(dst, open, "offset")
+	dst = strconv.AppendInt(dst, int64(e.Offset), 10)
+	dst = appendKey(dst, open, "length")
+	dst = strconv.AppendInt(dst, int64(e.Length), 10)
+	dst = appendOptionalString(dst, open, "href", e.Href)
+	dst = appendOptionalString(dst, open, "user_id", e.UserID)
+	return append(dst, '}')
+}
+
+func appendReaction(dst []byte, r *Reaction) []byte {
+	open := len(dst) + 1
+	dst = append(dst, '{')
+	dst = appendOptionalString(dst, open, "actor_id", r.ActorID)
+	dst = appendOptionalString(dst, open, "actor", r.Actor)
+	dst = appendKey(dst, open, "reaction")
+	dst = appendString(dst, r.Reaction)
+	return append(dst, '}')
+}
+
 func appendContact(dst []byte, c *Contact) []byte {
 	open := len(dst) + 1
 	dst = append(dst, '{')
@@ -248,6 +327,7 @@ func appendAttachment(dst []byte, a *Attachment) []byte {
 	dst = appendKey(dst, open, "kind")
 	dst = appendString(dst, a.Kind)
 	dst = appendOptionalString(dst, open, "name", a.Name)
+	dst = appendOptionalString(dst, open, "display_name", a.DisplayName)
 	dst = appendOptionalString(dst, open, "mime", a.MIME)
 	if a.Size != nil {
 		dst = appendKey(dst, open, "size")
@@ -255,6 +335,7 @@ func appendAttachment(dst []byte, a *Attachment) []byte {
 	}
 	dst = appendOptionalString(dst, open, "sha256", a.SHA256)
 	dst = appendOptionalString(dst, open, "object", a.Object)
+	dst = appendOptionalString(dst, open, "path", a.Path)
 	dst = appendOptionalString(dst, open, "uri", a.URI)
 	if len(a.AltURIs) > 0 {
 		dst = appendKey(dst, open, "alt_uris")

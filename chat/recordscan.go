@@ -50,6 +50,9 @@ func scanRecord(line []byte, m *Message) bool {
 	if s.member("conversation_kind") {
 		m.ConversationKind = knownString(&s, []ConversationKind{Direct, Group, Channel})
 	}
+	if s.member("conversation_title") {
+		m.ConversationTitle = s.stringValue()
+	}
 	if s.member("sent_at") {
 		m.SentAt = s.timeValue()
 	}
@@ -86,6 +89,28 @@ func scanRecord(line []byte, m *Message) bool {
 	if s.member("reaction_removed") {
 		m.ReactionRemoved = s.boolValue()
 	}
+	if s.member("thread_root") {
+		m.ThreadRoot = s.stringValue()
+	}
+	if s.member("forwarded_from") {
+		m.ForwardedFrom = s.stringValue()
+	}
+	if s.member("author_signature") {
+		m.AuthorSignature = s.stringValue()
+	}
+	if s.member("edited") {
+		m.Edited = s.boolValue()
+	}
+	if s.member("edited_at") {
+		t := s.timeValue()
+		m.EditedAt = &t
+	}
+	if s.member("flags") {
+		m.Flags = s.stringList()
+	}
+	if s.member("alias_ids") {
+		m.AliasIDs = s.stringList()
+	}
 
 	if s.member("quote") {
 		m.Quote = new(Quote)
@@ -96,6 +121,14 @@ func scanRecord(line []byte, m *Message) bool {
 		for s.openArray(); s.element(); {
 			m.Mentions = append(m.Mentions, Mention{})
 			s.mention(&m.Mentions[len(m.Mentions)-1])
+		}
+		s.closeArray()
+	}
+	if s.member("entities") {
+		m.Entities = make([]Entity, 0)
+		for s.openArray(); s.element(); {
+			m.Entities = append(m.Entities, Entity{})
+			s.entity(&m.Entities[len(m.Entities)-1])
 		}
 		s.closeArray()
 	}
@@ -110,6 +143,22 @@ func scanRecord(line []byte, m *Message) bool {
 	if s.member("location") {
 		m.Location = new(Location)
 		s.location(m.Location)
+	}
+	if s.member("members") {
+		m.Members = make([]Participant, 0)
+		for s.openArray(); s.element(); {
+			m.Members = append(m.Members, Participant{})
+			s.participant(&m.Members[len(m.Members)-1])
+		}
+		s.closeArray()
+	}
+	if s.member("reactions") {
+		m.Reactions = make([]Reaction, 0)
+		for s.openArray(); s.element(); {
+			m.Reactions = append(m.Reactions, Reaction{})
+			s.reaction(&m.Reactions[len(m.Reactions)-1])
+		}
+		s.closeArray()
 	}
 	if s.member("attachments") {
 		m.Attachments = make([]Attachment, 0)
@@ -500,6 +549,40 @@ func (s *recordScanner) mention(mention *Mention) {
 	s.closeObject()
 }
 
+func (s *recordScanner) entity(e *Entity) {
+	s.openObject()
+	if s.member("type") {
+		e.Type = s.stringValue()
+	}
+	if s.member("offset") {
+		e.Offset = s.intValue()
+	}
+	if s.member("length") {
+		e.Length = s.intValue()
+	}
+	if s.member("href") {
+		e.Href = s.stringValue()
+	}
+	if s.member("user_id") {
+		e.UserID = s.stringValue()
+	}
+	s.closeObject()
+}
+
+func (s *recordScanner) reaction(r *Reaction) {
+	s.openObject()
+	if s.member("actor_id") {
+		r.ActorID = s.stringValue()
+	}
+	if s.member("actor") {
+		r.Actor = s.stringValue()
+	}
+	if s.member("reaction") {
+		r.Reaction = s.stringValue()
+	}
+	s.closeObject()
+}
+
 func (s *recordScanner) contact(c *Contact) {
 	s.openObject()
 	if s.member("name") {
@@ -550,6 +633,9 @@ func (s *recordScanner) attachment(a *Attachment) {
 	if s.member("name") {
 		a.Name = s.stringValue()
 	}
+	if s.member("display_name") {
+		a.DisplayName = s.stringValue()
+	}
 	if s.member("mime") {
 		a.MIME = s.stringValue()
 	}
@@ -562,6 +648,9 @@ func (s *recordScanner) attachment(a *Attachment) {
 	}
 	if s.member("object") {
 		a.Object = s.stringValue()
+	}
+	if s.member("path") {
+		a.Path = s.stringValue()
 	}
 	if s.member("uri") {
 		a.URI = s.stringValue()

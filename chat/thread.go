@@ -9,9 +9,11 @@ type ThreadView struct {
 	*Message
 	// RecalledAt is when a recall message targeting this one was sent.
 	RecalledAt *time.Time `json:"recalled_at,omitempty"`
-	// EditedAt is when the last edit message targeting this one was sent.
+	// EditedAt is when the last edit message targeting this one was sent,
+	// or else the edit time the source gives on the message itself.
 	EditedAt *time.Time `json:"edited_at,omitempty"`
-	// Reactions are the reactions still standing on this message, by sender.
+	// Reactions are the reactions still standing on this message, by
+	// sender: those the export lists on it, then the reaction events.
 	Reactions map[string]string `json:"reactions,omitempty"`
 }
 
@@ -23,6 +25,17 @@ func BuildThread(msgs []*Message) []ThreadView {
 	bySource := make(map[string]int, len(msgs))
 	for i, m := range msgs {
 		views[i].Message = m
+		views[i].EditedAt = m.EditedAt
+		for _, r := range m.Reactions {
+			if views[i].Reactions == nil {
+				views[i].Reactions = map[string]string{}
+			}
+			actor := r.ActorID
+			if actor == "" {
+				actor = r.Actor
+			}
+			views[i].Reactions[actor] = r.Reaction
+		}
 		if m.SourceID != "" {
 			if _, dup := bySource[m.SourceID]; !dup {
 				bySource[m.SourceID] = i
