@@ -72,10 +72,12 @@ func (s *Spool) Len() int {
 }
 
 // DedupKey returns the key under which the spool and the catalog recognise
-// a message seen before: tenant, source, account and source id.
+// a message seen before: tenant, source, account, conversation and source
+// id. The conversation is part of the key because some platforms number
+// messages per chat (Telegram, Slack), so a source id alone repeats.
 func DedupKey(m *chat.Message) []byte {
 	var b bytes.Buffer
-	for i, part := range []string{m.Tenant, m.Source, m.Account, m.SourceID} {
+	for i, part := range []string{m.Tenant, m.Source, m.Account, m.Conversation, m.SourceID} {
 		if i > 0 {
 			b.WriteByte(0)
 		}

@@ -11,6 +11,7 @@ package ingest
 
 import (
 	"fmt"
+	"io"
 	"time"
 
 	"chatseal/chat"
@@ -28,6 +29,50 @@ type Options struct {
 	// Location is the time zone in which sent_at is written. Nil means
 	// Asia/Ho_Chi_Minh.
 	Location *time.Location
+	// Conversation names the conversation of an export that carries no
+	// conversation id of its own (WhatsApp). Empty lets the importer
+	// derive one from the file name.
+	Conversation string
+	// SelfName is the display name of the archived account, for exports
+	// that name people but give no ids (Messenger, WhatsApp).
+	SelfName string
+	// DateOrder is "dmy", "mdy", "ymd" or "" (detect once per file), for
+	// exports that write dates in the phone's local order (WhatsApp).
+	DateOrder string
+	// Warn receives the warnings about the input that belong to no single
+	// message, such as a repaired escape or an item skipped for lack of a
+	// time. Nil drops them.
+	Warn func(Warning)
+}
+
+// Warning is a fact about an input that the user should see: something
+// repaired, guessed or skipped. It never holds message text.
+type Warning struct {
+	Code     string `json:"code"`
+	File     string `json:"file,omitempty"`
+	Line     int    `json:"line,omitempty"`
+	Index    int    `json:"index,omitempty"` // 0-based item position in a JSON array, when Line is unknown
+	SourceID string `json:"source_id,omitempty"`
+	Field    string `json:"field,omitempty"`
+	Count    int    `json:"count,omitempty"`
+	Detail   string `json:"detail,omitempty"`
+}
+
+// Emit calls o.Warn with w when o.Warn is set.
+func (o Options) Emit(w Warning) {
+	if o.Warn != nil {
+		o.Warn(w)
+	}
+}
+
+// MediaOpener is implemented by a Reader whose input can carry attachment
+// bytes (a WhatsApp zip, a Telegram export folder). The caller stores the
+// bytes of every attachment that has a Path.
+type MediaOpener interface {
+	// OpenMedia opens the attachment at path, an Attachment.Path the
+	// reader returned, and returns its size. It returns an error wrapping
+	// fs.ErrNotExist when the export does not hold the file.
+	OpenMedia(path string) (io.ReadCloser, int64, error)
 }
 
 // Reader reads messages from one input.
@@ -64,10 +109,18 @@ const MaxRecordBytes = 16 << 20
 
 // Warning codes carried in chat.Message.Warnings.
 const (
-	WarnUnparseableParams = "UNPARSEABLE_PARAMS"
-	WarnUnknownMsgType    = "UNKNOWN_MSGTYPE"
-	WarnUnknownField      = "UNKNOWN_FIELD"
-	WarnMissingTS         = "MISSING_TS"
+	WarnUnparseableParams     = "UNPARSEABLE_PARAMS"
+	WarnUnknownMsgType        = "UNKNOWN_MSGTYPE"
+	WarnUnknownField          = "UNKNOWN_FIELD"
+	WarnMissingTS             = "MISSING_TS"
+	WarnUnsupportedMessage    = "UNSUPPORTED_MESSAGE"
+	WarnMediaNotInExport      = "MEDIA_NOT_IN_EXPORT"
+	WarnAmbiguousLocalTime    = "AMBIGUOUS_LOCAL_TIME"
+	WarnNonexistentLocalTime  = "NONEXISTENT_LOCAL_TIME"
+	WarnInvalidEscapeRepaired = "INVALID_JSON_ESCAPE_REPAIRED"
+	WarnMojibakeRepaired      = "MOJIBAKE_REPAIRED"
+	WarnMojibakeNotRepairable = "MOJIBAKE_NOT_REPAIRABLE"
+	WarnDuplicateClientID     = "DUPLICATE_CLIENT_ID"
 	// WarnInvalidField marks a message with an optional member of the wrong
 	// type or shape, such as a malformed quote or mention. The member is left
 	// out of the message; Raw still holds it.
