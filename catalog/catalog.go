@@ -21,6 +21,7 @@
 //	h tenant index(8)                  → Merkle stored hash (32 bytes)
 //	q tenant sha256(item)              → quarantine object holding the item
 //	g tenant account conversation target kind → time of the recall or last edit
+//	a tenant sha256(hex)               → attachment object key
 package catalog
 
 import (
@@ -319,6 +320,11 @@ func (c *Catalog) addMessage(b *pebble.Batch, tenant, segID string, m *chat.Mess
 		k := key('g', tenant, m.Account, m.Conversation, m.Target, string(m.Kind))
 		b.Set(k, []byte(m.SentAt.UTC().Format(time.RFC3339Nano)), nil)
 	}
+	for _, a := range m.Attachments {
+		if a.SHA256 != "" && a.Object != "" {
+			b.Set(key('a', tenant, a.SHA256), []byte(a.Object), nil)
+		}
+	}
 	stats.Messages++
 
 	ck := m.Account + "\x00" + m.Conversation
@@ -387,6 +393,29 @@ func (c *Catalog) MarkQuarantined(tenant, object string, sums [][]byte) error {
 	}
 	if err := b.Commit(pebble.Sync); err != nil {
 		return fmt.Errorf("catalog: record %d quarantined items: %w", len(sums), err)
+	}
+	return nil
+}
+
+// Attachment returns the object that holds the attachment with the given
+// hex SHA-256, or ErrNotFound.
+func (c *Catalog) Attachment(tenant, sha string) (string, error) {
+	v, closer, err := c.db.Get(key('a', tenant, sha))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("catalog: attachment lookup: %w", err)
+	}
+	defer closer.Close()
+	return string(v), nil
+}
+
+// MarkAttachment records that object holds the attachment with the given
+// hex SHA-256. Message commits record it too, so a rebuild restores it.
+func (c *Catalog) MarkAttachment(tenant, sha, object string) error {
+	if err := c.db.Set(key('a', tenant, sha), []byte(object), pebble.Sync); err != nil {
+		return fmt.Errorf("catalog: record attachment %s: %w", sha, err)
 	}
 	return nil
 }

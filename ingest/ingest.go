@@ -144,16 +144,3 @@ var HoChiMinh = func() *time.Location {
 	}
 	return loc
 }()
-
-// Sources lists the source names chatseal can import.
-var Sources = []string{"zalo", "jsonl"}
-
-// ValidSource reports whether name is a source chatseal can import.
-func ValidSource(name string) bool {
-	for _, s := range Sources {
-		if s == name {
-			return true
-		}
-	}
-	return false
-}

@@ -18,7 +18,7 @@ const caseDir = "../testdata/zalo"
 
 func importFile(t *testing.T, v *Vault, path string) (*ImportSummary, error) {
 	t.Helper()
-	return v.Import(context.Background(), ImportRequest{Source: "zalo", Account: "shop", AccountUID: "8123456789012345678", Files: []string{path}}, nil)
+	return v.Import(context.Background(), ImportRequest{Source: "zalo", Account: "shop", AccountUID: "8123456789012345678", Inputs: []string{path}}, nil)
 }
 
 func mustOpen(t *testing.T, cfg Config) *Vault {

@@ -146,7 +146,7 @@ func fullImport(b *testing.B, dir, path string) (time.Duration, int64) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	sum, err := v.Import(ctx, ImportRequest{Source: "zalo", Account: "bench", AccountUID: "8100000000000000099", Files: []string{path}}, nil)
+	sum, err := v.Import(ctx, ImportRequest{Source: "zalo", Account: "bench", AccountUID: "8100000000000000099", Inputs: []string{path}}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -13,33 +13,44 @@ import (
 	"chatseal/archive"
 	"chatseal/chat"
 	"chatseal/ingest"
-	"chatseal/ingest/jsonl"
-	"chatseal/ingest/zalo"
+	"chatseal/ingest/sources"
 	"chatseal/internal/failpoint"
 )
 
-// ImportRequest names the files to import and the facts they lack.
+// ImportRequest names the inputs to import and the facts they lack.
 type ImportRequest struct {
-	// Source is the input format: "zalo" or "jsonl".
+	// Source is the input format, one of ImportSources.
 	Source string
-	// Account is the chatseal account the files belong to. Required.
+	// Account is the chatseal account the inputs belong to. Required.
 	Account string
 	// AccountUID is the platform's id of the archived account (Zalo capture
-	// files write it as "0").
+	// files write it as "0"; for Zalo OA it is the OA id).
 	AccountUID string
-	// Files are the input paths, imported in order.
-	Files []string
+	// Conversation names the conversation of an export that has no id of
+	// its own (WhatsApp). Empty derives it from the file name.
+	Conversation string
+	// SelfName is the archived account's display name, for exports that
+	// name people without ids (WhatsApp, Messenger).
+	SelfName string
+	// DateOrder is "dmy", "mdy", "ymd" or "" to detect it (WhatsApp).
+	DateOrder string
+	// Location is the zone of local times written in the input
+	// (WhatsApp). Nil means the vault's Location.
+	Location *time.Location
+	// Inputs are the paths (files, folders or zips, as the source
+	// accepts), imported in order.
+	Inputs []string
 }
 
 // ImportSources lists the values ImportRequest.Source accepts.
-func ImportSources() []string { return append([]string(nil), ingest.Sources...) }
+func ImportSources() []string { return sources.Names() }
 
 // ImportProgress is reported while an import runs.
 type ImportProgress struct {
 	File       string
-	FileBytes  int64 // size of the current file
-	BytesRead  int64 // consumed of the current file
-	Read       int64 // messages read so far, all files
+	FileBytes  int64 // size of the current input, 0 for a folder
+	BytesRead  int64 // consumed of the current input
+	Read       int64 // messages read so far, all inputs
 	Stored     int64
 	Duplicates int64
 	BadRecords int64
@@ -47,9 +58,12 @@ type ImportProgress struct {
 
 // ImportSummary is the outcome of an import.
 type ImportSummary struct {
+	// DryRun is set when nothing was stored.
+	DryRun bool `json:"dry_run,omitempty"`
 	// Read counts messages parsed from the input.
 	Read int64 `json:"read"`
-	// Stored counts messages new to the archive.
+	// Stored counts messages new to the archive (in a dry run: messages
+	// that would be offered for storing).
 	Stored int64 `json:"stored"`
 	// Duplicates counts messages already archived or repeated in the input.
 	Duplicates int64 `json:"duplicates"`
@@ -65,38 +79,89 @@ type ImportSummary struct {
 	QuarantineObjects []string `json:"quarantine_objects,omitempty"`
 	// Warnings counts messages stored with parse warnings.
 	Warnings int64 `json:"warnings"`
+	// WarningCodes counts warnings by code: those carried by messages and
+	// those about the input as a whole.
+	WarningCodes map[string]int64 `json:"warning_codes,omitempty"`
+	// InputWarnings lists the first warnings about the input as a whole
+	// (a repaired escape, an item skipped for lack of a time).
+	InputWarnings []ingest.Warning `json:"input_warnings,omitempty"`
+	// Attachments counts attachment bytes found in the inputs.
+	Attachments AttachmentSummary `json:"attachments"`
 }
 
-// maxReportedBadRecords caps ImportSummary.BadRecords; the quarantine keeps
-// every item regardless.
-const maxReportedBadRecords = 50
+// AttachmentSummary counts the attachments an import met.
+type AttachmentSummary struct {
+	// Stored counts files written to the archive (in a dry run: files
+	// the input holds).
+	Stored int64 `json:"stored"`
+	// Deduplicated counts files already in the archive (same SHA-256).
+	Deduplicated int64 `json:"deduplicated"`
+	// Missing counts files the input names but does not hold.
+	Missing int64 `json:"missing"`
+	// Bytes is the size of the stored objects.
+	Bytes int64 `json:"bytes"`
+}
 
-// Import reads every file, stores the messages not archived before, and
-// flushes them to segments and the index. A message counts as stored once
-// its batch is fsynced to the spool. An error later, such as a failed PUT,
-// leaves it in the spool for the next run, so it is never lost.
-// Unparseable items go to the quarantine and the import goes on.
-func (v *Vault) Import(ctx context.Context, req ImportRequest, progress func(ImportProgress)) (*ImportSummary, error) {
+// maxReported caps the lists of ImportSummary; the quarantine keeps every
+// item regardless, and WarningCodes counts every warning.
+const maxReported = 50
+
+func (s *ImportSummary) warn(w ingest.Warning) {
+	if s.WarningCodes == nil {
+		s.WarningCodes = map[string]int64{}
+	}
+	n := int64(1)
+	if w.Count > 1 {
+		n = int64(w.Count)
+	}
+	s.WarningCodes[w.Code] += n
+	if len(s.InputWarnings) < maxReported {
+		s.InputWarnings = append(s.InputWarnings, w)
+	}
+}
+
+func (s *ImportSummary) countMessageWarnings(m *chat.Message) {
+	if len(m.Warnings) == 0 {
+		return
+	}
+	s.Warnings++
+	if s.WarningCodes == nil {
+		s.WarningCodes = map[string]int64{}
+	}
+	for _, code := range m.Warnings {
+		s.WarningCodes[code]++
+	}
+}
+
+func checkRequest(req ImportRequest) error {
 	if req.Account == "" {
-		return nil, errors.New("vault: import: no account given; pass --account")
+		return errors.New("vault: import: no account given; pass --account")
 	}
-	if !ingest.ValidSource(req.Source) {
-		return nil, fmt.Errorf("vault: import: unknown source %q; supported: %v", req.Source, ingest.Sources)
+	if _, ok := sources.Lookup(req.Source); !ok {
+		return fmt.Errorf("vault: import: unknown source %q; supported: %v", req.Source, sources.Names())
 	}
-	for _, f := range req.Files {
-		info, err := os.Stat(f)
-		if err != nil {
-			return nil, fmt.Errorf("vault: import: %w", err)
-		}
-		if info.IsDir() {
-			return nil, fmt.Errorf("vault: import: %s is a folder; the %s importer reads files", f, req.Source)
+	for _, f := range req.Inputs {
+		if _, err := os.Stat(f); err != nil {
+			return fmt.Errorf("vault: import: %w", err)
 		}
 	}
+	return nil
+}
 
+// Import reads every input, stores the messages not archived before, and
+// flushes them to segments and the index. A message counts as stored once
+// its batch is fsynced to the spool; the bytes of its attachments are in
+// the archive before that. An error later, such as a failed PUT, leaves it
+// in the spool for the next run, so it is never lost. Unparseable items go
+// to the quarantine and the import goes on.
+func (v *Vault) Import(ctx context.Context, req ImportRequest, progress func(ImportProgress)) (*ImportSummary, error) {
+	if err := checkRequest(req); err != nil {
+		return nil, err
+	}
 	im := &importer{v: v, req: req, progress: progress, sum: &ImportSummary{}}
 	im.q = newQuarantine(v)
-	for _, f := range req.Files {
-		if err := im.importFile(ctx, f); err != nil {
+	for _, f := range req.Inputs {
+		if err := im.importInput(ctx, f); err != nil {
 			im.q.flush(ctx)
 			return im.sum, err
 		}
@@ -115,38 +180,79 @@ func (v *Vault) Import(ctx context.Context, req ImportRequest, progress func(Imp
 	return im.sum, nil
 }
 
+// DryRunImport parses every input and reports what Import would read,
+// quarantine and warn about, without opening an archive or writing
+// anything. Duplicates are counted within the inputs only, and Stored
+// counts the messages that Import would offer for storing.
+func DryRunImport(ctx context.Context, req ImportRequest, loc *time.Location, progress func(ImportProgress)) (*ImportSummary, error) {
+	if err := checkRequest(req); err != nil {
+		return nil, err
+	}
+	if req.Location == nil {
+		req.Location = loc
+	}
+	im := &importer{req: req, progress: progress, sum: &ImportSummary{DryRun: true}, dryRun: true}
+	for _, f := range req.Inputs {
+		if err := im.importInput(ctx, f); err != nil {
+			return im.sum, err
+		}
+	}
+	return im.sum, nil
+}
+
 type importer struct {
-	v        *Vault
+	v        *Vault // nil in a dry run
 	req      ImportRequest
 	progress func(ImportProgress)
 	sum      *ImportSummary
 	q        *quarantine
 	cur      ImportProgress
+	dryRun   bool
 }
 
-func (im *importer) importFile(ctx context.Context, path string) error {
-	f, err := os.Open(path)
+func (im *importer) options(input string) ingest.Options {
+	loc := im.req.Location
+	if loc == nil && im.v != nil {
+		loc = im.v.cfg.Location
+	}
+	return ingest.Options{
+		Account:      im.req.Account,
+		AccountUID:   im.req.AccountUID,
+		Location:     loc,
+		Conversation: im.req.Conversation,
+		SelfName:     im.req.SelfName,
+		DateOrder:    im.req.DateOrder,
+		Warn: func(w ingest.Warning) {
+			if w.File == "" {
+				w.File = input
+			}
+			im.sum.warn(w)
+		},
+	}
+}
+
+func (im *importer) importInput(ctx context.Context, path string) error {
+	r, err := sources.Open(im.req.Source, path, im.options(path))
 	if err != nil {
-		return fmt.Errorf("vault: import: %w", err)
+		return fmt.Errorf("vault: import %s: %w", path, err)
 	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return fmt.Errorf("vault: import: %w", err)
+	if c, ok := r.(io.Closer); ok {
+		defer c.Close()
 	}
-	opts := ingest.Options{Account: im.req.Account, AccountUID: im.req.AccountUID, Location: im.v.cfg.Location}
-	var r ingest.Reader
-	switch im.req.Source {
-	case "zalo":
-		r = zalo.NewReader(f, path, opts)
-	case "jsonl":
-		r = jsonl.NewReader(f, path, opts)
+	media, _ := r.(ingest.MediaOpener)
+	var size int64
+	if info, err := os.Stat(path); err == nil && !info.IsDir() {
+		size = info.Size()
 	}
-	im.cur.File, im.cur.FileBytes, im.cur.BytesRead = path, info.Size(), 0
+	im.cur.File, im.cur.FileBytes, im.cur.BytesRead = path, size, 0
 
 	var fileRead, fileBad int64
 	var firstBad *ingest.BadRecord
-	batch := make([]*chat.Message, 0, im.v.cfg.BatchMessages)
+	var batchSize = 1000
+	if im.v != nil {
+		batchSize = im.v.cfg.BatchMessages
+	}
+	batch := make([]*chat.Message, 0, batchSize)
 	seen := map[string]struct{}{}
 	lastReport := time.Now()
 	for {
@@ -165,11 +271,13 @@ func (im *importer) importFile(ctx context.Context, path string) error {
 			if firstBad == nil {
 				firstBad = bad
 			}
-			if len(im.sum.BadRecords) < maxReportedBadRecords {
+			if len(im.sum.BadRecords) < maxReported {
 				im.sum.BadRecords = append(im.sum.BadRecords, bad)
 			}
-			if err := im.q.add(ctx, bad); err != nil {
-				return err
+			if im.q != nil {
+				if err := im.q.add(ctx, bad); err != nil {
+					return err
+				}
 			}
 			continue
 		}
@@ -180,14 +288,7 @@ func (im *importer) importFile(ctx context.Context, path string) error {
 		im.cur.Read++
 		fileRead++
 
-		m.Tenant = im.v.cfg.Tenant
-		dk := string(archive.DedupKey(m))
-		if _, dup := seen[dk]; dup {
-			im.sum.Duplicates++
-			im.cur.Duplicates++
-			continue
-		}
-		dup, err := im.v.isKnown([]byte(dk))
+		dup, err := im.isDuplicate(m, seen)
 		if err != nil {
 			return err
 		}
@@ -196,20 +297,24 @@ func (im *importer) importFile(ctx context.Context, path string) error {
 			im.cur.Duplicates++
 			continue
 		}
-		seen[dk] = struct{}{}
-		m.ID = ulid.Make().String()
-		m.IngestedAt = time.Now().UTC().Truncate(time.Millisecond)
-		if len(m.Warnings) > 0 {
-			im.sum.Warnings++
+		if err := im.resolveAttachments(ctx, m, media); err != nil {
+			return err
 		}
-		batch = append(batch, m)
-
-		if len(batch) >= im.v.cfg.BatchMessages {
-			if err := im.commitBatch(ctx, batch); err != nil {
-				return err
+		im.sum.countMessageWarnings(m)
+		if im.dryRun {
+			im.sum.Stored++
+			im.cur.Stored++
+		} else {
+			m.ID = ulid.Make().String()
+			m.IngestedAt = time.Now().UTC().Truncate(time.Millisecond)
+			batch = append(batch, m)
+			if len(batch) >= batchSize {
+				if err := im.commitBatch(ctx, batch); err != nil {
+					return err
+				}
+				batch = batch[:0]
+				clear(seen)
 			}
-			batch = batch[:0]
-			clear(seen)
 		}
 		if im.progress != nil && time.Since(lastReport) > 100*time.Millisecond {
 			im.cur.BytesRead = r.Offset()
@@ -225,7 +330,59 @@ func (im *importer) importFile(ctx context.Context, path string) error {
 		im.progress(im.cur)
 	}
 	if fileRead == 0 && fileBad > 0 {
-		return fmt.Errorf("vault: import: no line of %s could be read as %s input (%d lines quarantined; first: %s); check --source", path, im.req.Source, fileBad, firstBad.Error())
+		return fmt.Errorf("vault: import: no item of %s could be read as %s input (%d items quarantined; first: %s); check --source", path, im.req.Source, fileBad, firstBad.Error())
+	}
+	return nil
+}
+
+// isDuplicate reports whether m repeats a message of the current batch or,
+// outside a dry run, one already archived or spooled. In a dry run seen
+// spans the whole import.
+func (im *importer) isDuplicate(m *chat.Message, seen map[string]struct{}) (bool, error) {
+	tenant := chat.DefaultTenant
+	if im.v != nil {
+		tenant = im.v.cfg.Tenant
+	}
+	m.Tenant = tenant
+	dk := string(archive.DedupKey(m))
+	if _, dup := seen[dk]; dup {
+		return true, nil
+	}
+	if im.v != nil {
+		known, err := im.v.isKnown([]byte(dk))
+		if err != nil || known {
+			return known, err
+		}
+	}
+	seen[dk] = struct{}{}
+	return false, nil
+}
+
+// resolveAttachments stores the attachment bytes of m, or in a dry run
+// only checks that the input holds them.
+func (im *importer) resolveAttachments(ctx context.Context, m *chat.Message, media ingest.MediaOpener) error {
+	if !im.dryRun {
+		res, err := im.v.storeAttachments(ctx, m, media)
+		im.sum.Attachments.Stored += int64(res.stored)
+		im.sum.Attachments.Deduplicated += int64(res.deduplicated)
+		im.sum.Attachments.Missing += int64(res.missing)
+		im.sum.Attachments.Bytes += res.bytes
+		return err
+	}
+	if media == nil {
+		return nil
+	}
+	for _, a := range m.Attachments {
+		if a.Path == "" || a.Present != nil {
+			continue
+		}
+		rc, _, err := media.OpenMedia(a.Path)
+		if err != nil {
+			im.sum.Attachments.Missing++
+			continue
+		}
+		rc.Close()
+		im.sum.Attachments.Stored++
 	}
 	return nil
 }
@@ -233,7 +390,7 @@ func (im *importer) importFile(ctx context.Context, path string) error {
 // commitBatch acknowledges a batch (fsync to the spool) and flushes the
 // spool when it has grown past the flush size.
 func (im *importer) commitBatch(ctx context.Context, batch []*chat.Message) error {
-	if len(batch) == 0 {
+	if len(batch) == 0 || im.dryRun {
 		return nil
 	}
 	if err := im.v.spool.Add(batch); err != nil {

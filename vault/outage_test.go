@@ -76,7 +76,7 @@ func TestImport_StoreOutage(t *testing.T) {
 	srv.Stop()
 	acknowledgedWhileDown := int64(0)
 	restarted := false
-	sum, err := v.Import(context.Background(), ImportRequest{Source: "zalo", Account: "shop", Files: []string{input}}, func(p ImportProgress) {
+	sum, err := v.Import(context.Background(), ImportRequest{Source: "zalo", Account: "shop", Inputs: []string{input}}, func(p ImportProgress) {
 		if !restarted {
 			acknowledgedWhileDown = p.Stored
 		}
@@ -156,7 +156,7 @@ func TestImport_StoreStopsMidImport(t *testing.T) {
 		srv.Restart(t)
 	}()
 
-	sum, err := v.Import(context.Background(), ImportRequest{Source: "zalo", Account: "shop", Files: []string{input}}, nil)
+	sum, err := v.Import(context.Background(), ImportRequest{Source: "zalo", Account: "shop", Inputs: []string{input}}, nil)
 	if err != nil {
 		t.Fatalf("import across the outage: %v\nlogs:\n%s", err, logs)
 	}

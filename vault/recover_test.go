@@ -24,7 +24,7 @@ func TestRecover_RedoAndAdopt(t *testing.T) {
 	// Spool messages of two conversations and two months without flushing.
 	im := &importer{v: v, req: ImportRequest{Source: "zalo", Account: "shop", AccountUID: "8123456789012345678"}, sum: &ImportSummary{}, q: newQuarantine(v)}
 	for _, f := range []string{"zca-undo-reaction.jsonl", "zca-dm-attachments.jsonl", "zca-dm-text-quote.jsonl"} {
-		if err := im.importFile(ctx, filepath.Join(caseDir, f)); err != nil {
+		if err := im.importInput(ctx, filepath.Join(caseDir, f)); err != nil {
 			t.Fatal(err)
 		}
 	}

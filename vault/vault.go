@@ -198,6 +198,14 @@ func (v *Vault) open(ctx context.Context) error {
 	}
 	v.objectLock = caps.ObjectLock
 
+	// Attachments are encrypted into tmp before their PUT. Leftovers of a
+	// crashed import are removed here.
+	if err := os.RemoveAll(v.cfg.tmpDir()); err != nil {
+		return fmt.Errorf("vault: clear %s: %w", v.cfg.tmpDir(), err)
+	}
+	if err := os.MkdirAll(v.cfg.tmpDir(), 0o700); err != nil {
+		return fmt.Errorf("vault: %w", err)
+	}
 	if err := v.openKeys(ctx); err != nil {
 		return err
 	}

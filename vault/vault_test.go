@@ -96,7 +96,7 @@ func importAccounts(t *testing.T, v *Vault, accounts []testdata.Account) *Import
 	t.Helper()
 	total := &ImportSummary{}
 	for _, a := range accounts {
-		sum, err := v.Import(context.Background(), ImportRequest{Source: "zalo", Account: a.Account, AccountUID: a.ZaloUID, Files: []string{a.File}}, nil)
+		sum, err := v.Import(context.Background(), ImportRequest{Source: "zalo", Account: a.Account, AccountUID: a.ZaloUID, Inputs: []string{a.File}}, nil)
 		if err != nil {
 			t.Fatalf("import %s: %v", a.Account, err)
 		}

@@ -59,7 +59,7 @@ sample, then searches it, shows a conversation and verifies the archive.`,
 
 			a.step("1", "Nhập hội thoại Zalo mẫu", "Import the sample Zalo capture",
 				fmt.Sprintf("chatseal --data %s import --source zalo --account %s --account-uid %s %s", dir, demoAccount, demoAccountUID, sample))
-			sum, err := vt.Import(cmd.Context(), vault.ImportRequest{Source: "zalo", Account: demoAccount, AccountUID: demoAccountUID, Files: []string{sample}}, nil)
+			sum, err := vt.Import(cmd.Context(), vault.ImportRequest{Source: "zalo", Account: demoAccount, AccountUID: demoAccountUID, Inputs: []string{sample}}, nil)
 			if err != nil {
 				return newUserError("DEMO_FAILED", "nhập dữ liệu mẫu thất bại", "importing the sample failed", err)
 			}

@@ -9,23 +9,28 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"chatseal/ingest"
+	"chatseal/ingest/sources"
 	"chatseal/vault"
 )
 
 func (a *app) importCommand() *cobra.Command {
 	var req vault.ImportRequest
-	var asJSON bool
+	var asJSON, dryRun bool
+	var timezone string
 	cmd := &cobra.Command{
-		Use:   "import --source zalo|jsonl --account ACCOUNT [--account-uid UID] FILE...",
+		Use:   "import --source SOURCE --account ACCOUNT [flags] INPUT...",
 		Short: "Nhập lịch sử trò chuyện vào kho / import chat history into the archive",
 		Long: `Nhập tệp xuất trò chuyện. Tin nhắn đã có trong kho sẽ không được lưu lại lần nữa;
 dòng không đọc được sẽ được cách ly kèm lý do, phần còn lại vẫn được nhập.
 
 Imports chat export files. Messages already archived are not stored twice; a line
-that cannot be parsed is quarantined with its reason, and the rest still imports.`,
+that cannot be parsed is quarantined with its reason, and the rest still imports.
+
+` + sourceHelp(),
 		Args: usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			req.Files = args
+			req.Inputs = args
 			if req.Account == "" {
 				ue := newUserError("ACCOUNT_REQUIRED", "thiếu --account (tài khoản được lưu trữ, ví dụ cskh-hn-01)", "--account is required (the archived account, e.g. cskh-hn-01)", nil)
 				ue.Exit = exitUsage
@@ -33,6 +38,45 @@ that cannot be parsed is quarantined with its reason, and the rest still imports
 			}
 			if err := checkImportInput(req); err != nil {
 				return err
+			}
+			if timezone != "" {
+				loc, err := time.LoadLocation(timezone)
+				if err != nil {
+					ue := newUserError("TIMEZONE_UNKNOWN", fmt.Sprintf("không biết múi giờ %q; dùng tên IANA như Asia/Ho_Chi_Minh", timezone), fmt.Sprintf("unknown time zone %q; use an IANA name such as Asia/Ho_Chi_Minh", timezone), err)
+					ue.Exit = exitUsage
+					return ue
+				}
+				req.Location = loc
+			}
+			switch req.DateOrder {
+			case "", "auto":
+				req.DateOrder = ""
+			case "dmy", "mdy", "ymd":
+			default:
+				ue := newUserError("DATE_ORDER_UNKNOWN", fmt.Sprintf("--date-order %q không hợp lệ; dùng auto, dmy, mdy hoặc ymd", req.DateOrder), fmt.Sprintf("--date-order %q is not valid; use auto, dmy, mdy or ymd", req.DateOrder), nil)
+				ue.Exit = exitUsage
+				return ue
+			}
+			if dryRun {
+				cfg, err := vaultConfig(a.v, a.stderr)
+				if err != nil {
+					ue := newUserError("CONFIG_INVALID", "cấu hình không hợp lệ", "invalid configuration", err)
+					ue.Exit = exitUsage
+					return ue
+				}
+				bar := newProgressBar(a.stderr)
+				started := time.Now()
+				sum, err := vault.DryRunImport(cmd.Context(), req, cfg.Location, func(p vault.ImportProgress) {
+					bar.update(p.File, p.BytesRead, p.FileBytes, p.Read)
+				})
+				bar.done()
+				if sum != nil {
+					a.printImportSummary(sum, time.Since(started), asJSON)
+				}
+				if err != nil {
+					return newUserError("IMPORT_FAILED", "không đọc hết được đầu vào", "the input could not be read to the end", err)
+				}
+				return nil
 			}
 			vt, err := a.openVault(cmd.Context())
 			if err != nil {
@@ -55,15 +99,32 @@ that cannot be parsed is quarantined with its reason, and the rest still imports
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&req.Source, "source", "zalo", "input format: zalo (zca-js capture) or jsonl (chatseal records)")
-	cmd.Flags().StringVar(&req.Account, "account", "", "archived account the files belong to, e.g. cskh-hn-01 (required)")
-	cmd.Flags().StringVar(&req.AccountUID, "account-uid", "", `platform id of the archived account (Zalo capture files write it as "0")`)
+	cmd.Flags().StringVar(&req.Source, "source", "zalo", "input format: "+strings.Join(vault.ImportSources(), ", "))
+	cmd.Flags().StringVar(&req.Account, "account", "", "archived account the inputs belong to, e.g. cskh-hn-01 (required)")
+	cmd.Flags().StringVar(&req.AccountUID, "account-uid", "", `platform id of the archived account (Zalo capture files write it as "0"; the OA id for zalo_oa)`)
+	cmd.Flags().StringVar(&req.Conversation, "conversation", "", "conversation name for an export without chat ids (whatsapp); default: from the file name")
+	cmd.Flags().StringVar(&req.SelfName, "self-name", "", "display name of the archived account in exports without ids (whatsapp, messenger)")
+	cmd.Flags().StringVar(&req.DateOrder, "date-order", "auto", "date order of a whatsapp export: auto, dmy, mdy or ymd")
+	cmd.Flags().StringVar(&timezone, "timezone", "", "IANA zone of local times in the input (whatsapp); default: the tenant's zone")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "parse and report counts and warnings without storing anything")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as one JSON object")
 	return cmd
 }
 
+// sourceHelp lists the sources and what each reads.
+func sourceHelp() string {
+	var b strings.Builder
+	b.WriteString("Nguồn / sources:\n")
+	for _, name := range vault.ImportSources() {
+		s, _ := sources.Lookup(name)
+		fmt.Fprintf(&b, "  %-10s %s / %s\n", name, s.InputsVI, s.Inputs)
+	}
+	return b.String()
+}
+
 // checkImportInput rejects a request that cannot start, before the data
-// folder is opened: an unknown source, a missing file or a folder.
+// folder is opened: an unknown source, a missing input or a folder given
+// to a source that reads files.
 func checkImportInput(req vault.ImportRequest) error {
 	if !slices.Contains(vault.ImportSources(), req.Source) {
 		list := strings.Join(vault.ImportSources(), ", ")
@@ -71,14 +132,15 @@ func checkImportInput(req vault.ImportRequest) error {
 		ue.Exit = exitUsage
 		return ue
 	}
-	for _, f := range req.Files {
+	src, _ := sources.Lookup(req.Source)
+	for _, f := range req.Inputs {
 		info, err := os.Stat(f)
 		if err != nil {
 			ue := newUserError("INPUT_NOT_FOUND", "không mở được tệp đầu vào "+f+"; kiểm tra lại đường dẫn", "cannot open input file "+f+"; check the path", err)
 			ue.Exit = exitUsage
 			return ue
 		}
-		if info.IsDir() {
+		if info.IsDir() && !src.Folders {
 			ue := newUserError("INPUT_IS_FOLDER", f+" là thư mục; hãy chỉ ra từng tệp", f+" is a folder; name the files in it", nil)
 			ue.Exit = exitUsage
 			return ue
@@ -90,11 +152,19 @@ func checkImportInput(req vault.ImportRequest) error {
 func (a *app) printImportSummary(sum *vault.ImportSummary, took time.Duration, asJSON bool) {
 	if asJSON {
 		writeJSON(a.stdout, sum)
+	} else if sum.DryRun {
+		fmt.Fprintf(a.stdout, "Chạy thử, không lưu gì: đọc %d tin nhắn, sẽ lưu %d, trùng trong đầu vào %d, không đọc được %d, có cảnh báo %d (%s).\n",
+			sum.Read, sum.Stored, sum.Duplicates, sum.Quarantined, sum.Warnings, took.Round(time.Millisecond))
+		fmt.Fprintf(a.stdout, "Dry run, nothing stored: %d messages read, %d to store, %d repeated in the input, %d unreadable items, %d with warnings (%s).\n",
+			sum.Read, sum.Stored, sum.Duplicates, sum.Quarantined, sum.Warnings, took.Round(time.Millisecond))
 	} else {
 		fmt.Fprintf(a.stdout, "Đã đọc %d tin nhắn: lưu mới %d, trùng %d, cách ly %d, cảnh báo %d (%s).\n",
 			sum.Read, sum.Stored, sum.Duplicates, sum.Quarantined, sum.Warnings, took.Round(time.Millisecond))
 		fmt.Fprintf(a.stdout, "Messages read: %d; stored %d, duplicates %d, quarantined %d, with warnings %d (%s).\n",
 			sum.Read, sum.Stored, sum.Duplicates, sum.Quarantined, sum.Warnings, took.Round(time.Millisecond))
+	}
+	if !asJSON {
+		a.printAttachmentsAndWarnings(sum)
 	}
 	if sum.Quarantined == 0 {
 		return
@@ -112,4 +182,59 @@ func (a *app) printImportSummary(sum *vault.ImportSummary, took time.Duration, a
 	if len(sum.QuarantineObjects) > 0 {
 		fmt.Fprintf(a.stderr, "Lưu trong kho (đã mã hoá) / kept in the archive (encrypted): %s\n", strings.Join(sum.QuarantineObjects, ", "))
 	}
+}
+
+func (a *app) printAttachmentsAndWarnings(sum *vault.ImportSummary) {
+	at := sum.Attachments
+	if at.Stored+at.Deduplicated+at.Missing > 0 {
+		if sum.DryRun {
+			fmt.Fprintf(a.stdout, "Tệp đính kèm: có trong đầu vào %d, thiếu %d.\n", at.Stored, at.Missing)
+			fmt.Fprintf(a.stdout, "Attachments: %d in the input, %d missing.\n", at.Stored, at.Missing)
+		} else {
+			fmt.Fprintf(a.stdout, "Tệp đính kèm: lưu mới %d (%d byte), đã có %d, thiếu trong bản xuất %d.\n", at.Stored, at.Bytes, at.Deduplicated, at.Missing)
+			fmt.Fprintf(a.stdout, "Attachments: %d stored (%d bytes), %d already archived, %d missing from the export.\n", at.Stored, at.Bytes, at.Deduplicated, at.Missing)
+		}
+	}
+	if len(sum.WarningCodes) == 0 {
+		return
+	}
+	codes := make([]string, 0, len(sum.WarningCodes))
+	for c := range sum.WarningCodes {
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+	fmt.Fprintf(a.stderr, "Cảnh báo theo mã / warnings by code:\n")
+	for _, c := range codes {
+		fmt.Fprintf(a.stderr, "  %-30s %d\n", c, sum.WarningCodes[c])
+	}
+	for _, w := range sum.InputWarnings {
+		fmt.Fprintf(a.stderr, "  %s\n", describeWarning(w))
+	}
+}
+
+// describeWarning writes an input-level warning as one line: where, then
+// the code and what it is about. It never holds message text.
+func describeWarning(w ingest.Warning) string {
+	var b strings.Builder
+	b.WriteString(w.File)
+	switch {
+	case w.Line > 0:
+		fmt.Fprintf(&b, ":%d", w.Line)
+	case w.Index > 0:
+		fmt.Fprintf(&b, " [%d]", w.Index)
+	}
+	fmt.Fprintf(&b, ": %s", w.Code)
+	if w.SourceID != "" {
+		fmt.Fprintf(&b, " message %s", w.SourceID)
+	}
+	if w.Field != "" {
+		fmt.Fprintf(&b, " field %q", w.Field)
+	}
+	if w.Count > 1 {
+		fmt.Fprintf(&b, " ×%d", w.Count)
+	}
+	if w.Detail != "" {
+		b.WriteString(" (" + w.Detail + ")")
+	}
+	return b.String()
 }
