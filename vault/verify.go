@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 
 	"chatseal/archive"
@@ -29,6 +30,8 @@ func (p VerifyProblem) String() string {
 type VerifyReport struct {
 	Segments int             `json:"segments"`
 	Messages int64           `json:"messages"`
+	// Attachments counts the attachment objects read and hashed.
+	Attachments int `json:"attachments"`
 	Bytes    int64           `json:"bytes"`
 	Problems []VerifyProblem `json:"problems"`
 }
@@ -39,7 +42,9 @@ func (r *VerifyReport) OK() bool { return len(r.Problems) == 0 }
 // Verify re-reads and decrypts every segment and checks it against the
 // catalog: the object's size and SHA-256, the plaintext's SHA-256, the
 // record count, the seq range, and that every record is the catalog's
-// message of that id in that segment. It also reports segment objects the
+// message of that id in that segment. Every attachment object a record
+// names is decrypted and checked against the SHA-256 in the record, which
+// the Merkle log covers. It also reports segment objects the
 // catalog does not know, and gaps or overlaps in the seq numbering. An error
 // is returned only when verify itself cannot run; damage is reported in the
 // VerifyReport.
@@ -85,11 +90,12 @@ func (v *Vault) VerifySince(ctx context.Context, since *archive.Checkpoint, prog
 		key         string
 	}
 	var ranges []seqRange
+	attachments := map[string]string{}
 	for i, info := range segs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		problems := v.verifySegment(ctx, info)
+		problems := v.verifySegment(ctx, info, attachments)
 		rep.Problems = append(rep.Problems, problems...)
 		rep.Segments++
 		rep.Messages += int64(info.Count)
@@ -98,6 +104,10 @@ func (v *Vault) VerifySince(ctx context.Context, since *archive.Checkpoint, prog
 		if progress != nil {
 			progress(i+1, len(segs))
 		}
+	}
+
+	if err := v.verifyAttachments(ctx, attachments, rep); err != nil {
+		return nil, err
 	}
 
 	sort.Slice(ranges, func(i, j int) bool { return ranges[i].first < ranges[j].first })
@@ -138,7 +148,40 @@ func (v *Vault) VerifySince(ctx context.Context, since *archive.Checkpoint, prog
 	return rep, nil
 }
 
-func (v *Vault) verifySegment(ctx context.Context, info archive.SegmentInfo) []VerifyProblem {
+// verifyAttachments reads every attachment object of attachments (SHA-256
+// to object key) and checks its plaintext's hash.
+func (v *Vault) verifyAttachments(ctx context.Context, attachments map[string]string, rep *VerifyReport) error {
+	sums := make([]string, 0, len(attachments))
+	for sum := range attachments {
+		sums = append(sums, sum)
+	}
+	sort.Strings(sums)
+	for _, sum := range sums {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		key := attachments[sum]
+		rep.Attachments++
+		if key != AttachmentKey(v.cfg.Tenant, sum) {
+			rep.Problems = append(rep.Problems, VerifyProblem{Object: key, Detail: fmt.Sprintf("attachment object is not at the key of its SHA-256 %s", sum)})
+			continue
+		}
+		rc, err := v.OpenAttachment(ctx, sum)
+		if err == nil {
+			_, err = io.Copy(io.Discard, rc)
+			rc.Close()
+		}
+		switch {
+		case errors.Is(err, archive.ErrNotExist):
+			rep.Problems = append(rep.Problems, VerifyProblem{Object: key, Detail: "attachment object is missing from the store"})
+		case err != nil:
+			rep.Problems = append(rep.Problems, VerifyProblem{Object: key, Detail: fmt.Sprintf("attachment cannot be read or does not match its SHA-256: %v", err)})
+		}
+	}
+	return nil
+}
+
+func (v *Vault) verifySegment(ctx context.Context, info archive.SegmentInfo, attachments map[string]string) []VerifyProblem {
 	var problems []VerifyProblem
 	add := func(format string, args ...any) {
 		problems = append(problems, VerifyProblem{Object: info.Key, Detail: fmt.Sprintf(format, args...)})
@@ -153,6 +196,11 @@ func (v *Vault) verifySegment(ctx context.Context, info archive.SegmentInfo) []V
 		}
 		last = m.Seq
 		n++
+		for _, a := range m.Attachments {
+			if a.SHA256 != "" && a.Object != "" {
+				attachments[a.SHA256] = a.Object
+			}
+		}
 		leaf, err := v.catalog.Leaf(v.cfg.Tenant, m.Seq)
 		if err != nil {
 			add("record %d: Merkle leaf %d: %v", n, m.Seq, err)

@@ -167,11 +167,7 @@ func (a *app) printThreadMessage(m chat.ThreadView) {
 		line = "[" + string(m.Kind) + "] " + line
 	}
 	for _, att := range m.Attachments {
-		name := att.Name
-		if name == "" {
-			name = att.URI
-		}
-		line += fmt.Sprintf(" [%s: %s]", att.Kind, name)
+		line += " " + attachmentLabel(att)
 	}
 	fmt.Fprintf(a.stdout, "%s %s (%s)", m.SentAt.Format("2006-01-02 15:04:05"), senderLabel(m.Sender, m.Direction), m.SourceID)
 	if m.ReplyTo != "" {
@@ -181,6 +177,26 @@ func (a *app) printThreadMessage(m chat.ThreadView) {
 		fmt.Fprintf(a.stdout, " {%s}", strings.Join(marks, "; "))
 	}
 	fmt.Fprintf(a.stdout, "\n    %s\n", line)
+}
+
+// attachmentLabel writes an attachment as "[kind: name, status]": stored
+// with the start of its SHA-256, missing with the reason, or a link only.
+func attachmentLabel(att chat.Attachment) string {
+	name := att.Name
+	if name == "" {
+		name = att.URI
+	}
+	if name == "" {
+		name = att.Path
+	}
+	status := ""
+	switch {
+	case att.Present != nil && *att.Present && len(att.SHA256) >= 12:
+		status = ", lưu trữ/stored sha256:" + att.SHA256[:12]
+	case att.Present != nil && !*att.Present:
+		status = ", thiếu/missing: " + att.AbsentReason
+	}
+	return fmt.Sprintf("[%s: %s%s]", att.Kind, name, status)
 }
 
 func (a *app) statsCommand() *cobra.Command {

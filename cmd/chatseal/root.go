@@ -156,6 +156,7 @@ searches it in Vietnamese with or without diacritics, and verifies it is intact.
 		a.keysCommand(),
 		a.proveCommand(),
 		a.checkProofCommand(),
+		a.attachmentCommand(),
 		a.demoCommand(),
 	)
 	return root

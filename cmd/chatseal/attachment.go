@@ -1,0 +1,72 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"chatseal/archive"
+)
+
+func (a *app) attachmentCommand() *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "attachment SHA256 --out FILE",
+		Short: "Lấy tệp đính kèm ra khỏi kho / write an archived attachment to a file",
+		Long: `Giải mã tệp đính kèm có mã SHA-256 đã cho (xem bằng "show") và ghi ra tệp.
+Nội dung được kiểm tra với SHA-256 trong lúc đọc; nếu không khớp, tệp ra bị xoá.
+
+Decrypts the attachment with the given SHA-256 (shown by "show") into a file.
+The bytes are checked against the SHA-256 while they are read; on a mismatch the
+output file is removed.`,
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				ue := newUserError("USAGE", "thiếu --out (tệp để ghi ra)", "--out is required (the file to write)", nil)
+				ue.Exit = exitUsage
+				return ue
+			}
+			vt, err := a.openVault(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer vt.Close()
+			rc, err := vt.OpenAttachment(cmd.Context(), args[0])
+			if errors.Is(err, archive.ErrNotExist) {
+				ue := newUserError("ATTACHMENT_NOT_FOUND", "không có tệp đính kèm "+args[0]+" trong kho", "attachment "+args[0]+" is not in the archive", err)
+				ue.Exit = exitNotFound
+				return ue
+			}
+			if err != nil {
+				ue := newUserError("ATTACHMENT_INVALID", "không đọc được tệp đính kèm "+args[0], "cannot read attachment "+args[0], err)
+				ue.Exit = exitUsage
+				return ue
+			}
+			defer rc.Close()
+			f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+			if err != nil {
+				ue := newUserError("OUTPUT_EXISTS", "không tạo được "+out+" (tệp đã tồn tại?)", "cannot create "+out+" (does it exist already?)", err)
+				ue.Exit = exitUsage
+				return ue
+			}
+			n, err := io.Copy(f, rc)
+			if err == nil {
+				err = f.Sync()
+			}
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				os.Remove(out)
+				return newUserError("ATTACHMENT_DAMAGED", "tệp đính kèm hỏng hoặc không khớp SHA-256; đã xoá "+out+"; hãy chạy verify", "the attachment is damaged or does not match its SHA-256; removed "+out+"; run verify", err)
+			}
+			fmt.Fprintf(a.stdout, "Đã ghi %d byte vào %s / wrote %d bytes to %s\n", n, out, n, out)
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&out, "out", "o", "", "file to write (must not exist)")
+	return cmd
+}
