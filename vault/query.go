@@ -25,6 +25,8 @@ type SearchHit struct {
 	Kind         chat.Kind        `json:"kind"`
 	Text         string           `json:"text"`
 	Score        float64          `json:"score"`
+	// Attachments are the message's files, stored or marked missing.
+	Attachments []chat.Attachment `json:"attachments,omitempty"`
 	// RecalledAt and EditedAt are set when a later message recalled or
 	// edited this one; the text is the original either way.
 	RecalledAt *time.Time `json:"recalled_at,omitempty"`
@@ -98,6 +100,7 @@ func (v *Vault) Search(ctx context.Context, q string, limit, offset int) (*Searc
 			ID: m.ID, SourceID: m.SourceID, Source: m.Source, Account: m.Account,
 			Conversation: m.Conversation, SentAt: m.SentAt.In(v.cfg.Location), Sender: m.Sender,
 			Direction: m.Direction, Kind: m.Kind, Text: m.Text, Score: h.Score,
+			Attachments: m.Attachments,
 		}
 		recalled, edited, err := v.catalog.Changed(v.cfg.Tenant, m.Account, m.Conversation, m.SourceID)
 		if err != nil {
@@ -106,6 +109,9 @@ func (v *Vault) Search(ctx context.Context, q string, limit, offset int) (*Searc
 		if !recalled.IsZero() {
 			at := recalled.In(v.cfg.Location)
 			hit.RecalledAt = &at
+		}
+		if edited.IsZero() && m.EditedAt != nil {
+			edited = *m.EditedAt
 		}
 		if !edited.IsZero() {
 			at := edited.In(v.cfg.Location)

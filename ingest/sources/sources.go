@@ -12,6 +12,7 @@ import (
 
 	"chatseal/ingest"
 	"chatseal/ingest/jsonl"
+	"chatseal/ingest/whatsapp"
 	"chatseal/ingest/zalo"
 )
 
@@ -44,6 +45,13 @@ func init() {
 		Inputs:   "chatseal records, one JSON object per line",
 		InputsVI: "bản ghi chatseal, mỗi dòng một đối tượng JSON",
 		Open:     openFile(jsonl.NewReader),
+	})
+	register(Source{
+		Name:     "whatsapp",
+		Inputs:   "WhatsApp \"Export chat\" .txt, the .zip with media, or its unpacked folder",
+		InputsVI: "tệp .txt của \"Xuất đoạn chat\" WhatsApp, tệp .zip kèm tệp phương tiện, hoặc thư mục đã giải nén",
+		Folders:  true,
+		Open:     whatsapp.Open,
 	})
 }
 
