@@ -12,6 +12,7 @@ import (
 
 	"chatseal/ingest"
 	"chatseal/ingest/jsonl"
+	"chatseal/ingest/telegram"
 	"chatseal/ingest/whatsapp"
 	"chatseal/ingest/zalo"
 )
@@ -52,6 +53,13 @@ func init() {
 		InputsVI: "tệp .txt của \"Xuất đoạn chat\" WhatsApp, tệp .zip kèm tệp phương tiện, hoặc thư mục đã giải nén",
 		Folders:  true,
 		Open:     whatsapp.Open,
+	})
+	register(Source{
+		Name:     "telegram",
+		Inputs:   "Telegram Desktop JSON export: result.json, its folder or a zip of it",
+		InputsVI: "bản xuất JSON của Telegram Desktop: result.json, thư mục chứa nó hoặc tệp zip",
+		Folders:  true,
+		Open:     telegram.Open,
 	})
 }
 
