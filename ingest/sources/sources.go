@@ -12,6 +12,7 @@ import (
 
 	"chatseal/ingest"
 	"chatseal/ingest/jsonl"
+	"chatseal/ingest/messenger"
 	"chatseal/ingest/telegram"
 	"chatseal/ingest/whatsapp"
 	"chatseal/ingest/zalo"
@@ -60,6 +61,13 @@ func init() {
 		InputsVI: "bản xuất JSON của Telegram Desktop: result.json, thư mục chứa nó hoặc tệp zip",
 		Folders:  true,
 		Open:     telegram.Open,
+	})
+	register(Source{
+		Name:     "messenger",
+		Inputs:   "Facebook Messenger: a DYI JSON thread folder, the DYI folder or zip, or end-to-end-encrypted chat JSON",
+		InputsVI: "Facebook Messenger: thư mục cuộc trò chuyện, thư mục hoặc tệp zip \"Tải thông tin của bạn\" (JSON), hoặc tệp JSON đoạn chat mã hóa đầu cuối",
+		Folders:  true,
+		Open:     messenger.Open,
 	})
 }
 
