@@ -13,9 +13,11 @@ import (
 	"chatseal/ingest"
 	"chatseal/ingest/jsonl"
 	"chatseal/ingest/messenger"
+	"chatseal/ingest/slack"
 	"chatseal/ingest/telegram"
 	"chatseal/ingest/whatsapp"
 	"chatseal/ingest/zalo"
+	"chatseal/ingest/zalooa"
 )
 
 // Source is one importable format.
@@ -68,6 +70,19 @@ func init() {
 		InputsVI: "Facebook Messenger: thư mục cuộc trò chuyện, thư mục hoặc tệp zip \"Tải thông tin của bạn\" (JSON), hoặc tệp JSON đoạn chat mã hóa đầu cuối",
 		Folders:  true,
 		Open:     messenger.Open,
+	})
+	register(Source{
+		Name:     "slack",
+		Inputs:   "Slack workspace export: the folder or the zip",
+		InputsVI: "bản xuất không gian làm việc Slack: thư mục hoặc tệp zip",
+		Folders:  true,
+		Open:     slack.Open,
+	})
+	register(Source{
+		Name:     "zalo_oa",
+		Inputs:   "Zalo Official Account webhook bodies, one JSON object per line (--account-uid: the OA id)",
+		InputsVI: "nội dung webhook của Zalo Official Account, mỗi dòng một đối tượng JSON (--account-uid: mã OA)",
+		Open:     zalooa.Open,
 	})
 }
 
