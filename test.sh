@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs chatseal's tests: installs the S3 test server (versitygw) when it is
-# missing, then vets and tests every package. The tests start versitygw on
-# 127.0.0.1 themselves.
+# missing, then vets and tests every package, then fuzzes each importer
+# briefly. The tests start versitygw on 127.0.0.1 themselves.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,3 +13,10 @@ fi
 
 go vet ./...
 go test -count=1 -timeout 30m "$@" ./...
+
+# Every importer's fuzz test runs for a short time on each run; set
+# CHATSEAL_FUZZTIME=0 to skip it, or longer (10m) to search harder.
+fuzztime="${CHATSEAL_FUZZTIME:-3s}"
+if [ "$fuzztime" != "0" ] && [ $# -eq 0 ]; then
+	./fuzz.sh "$fuzztime"
+fi
