@@ -162,7 +162,13 @@ func (v *Vault) Import(ctx context.Context, req ImportRequest, progress func(Imp
 	im.q = newQuarantine(v)
 	for _, f := range req.Inputs {
 		if err := im.importInput(ctx, f); err != nil {
+			// Store what was acknowledged before the failure, so that the
+			// archive and search show it now rather than at the next run.
+			// A failure of this flush leaves it spooled, still safe.
 			im.q.flush(ctx)
+			if ctx.Err() == nil && v.Flush(ctx) == nil {
+				v.indexer.wait()
+			}
 			return im.sum, err
 		}
 	}
@@ -282,6 +288,11 @@ func (im *importer) importInput(ctx context.Context, path string) error {
 			continue
 		}
 		if err != nil {
+			// The input ends here (cut off, or damaged past repair). What
+			// was read before is good: keep it, then report where it broke.
+			if cerr := im.commitBatch(ctx, batch); cerr != nil {
+				return cerr
+			}
 			return fmt.Errorf("vault: import %s: %w", path, err)
 		}
 		im.sum.Read++
