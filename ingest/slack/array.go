@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"chatseal/ingest/internal/jsonscan"
 )
 
 // arrayReader splits a JSON array, read from a stream, into its elements.
@@ -32,7 +34,7 @@ type arrayReader struct {
 	// is longer than max.
 	long []byte
 	// members is reused for element.members.
-	members []member
+	members []jsonscan.Member
 }
 
 // readChunk is the number of bytes arrayReader requests from r at a time.
@@ -61,7 +63,7 @@ type element struct {
 	// valid is set when raw is known to be one valid JSON object, and then
 	// members holds its members, valid as long as raw.
 	valid   bool
-	members []member
+	members []jsonscan.Member
 }
 
 // arrayError is a fault in the array itself rather than in one element: the
@@ -162,7 +164,7 @@ func (ar *arrayReader) readEnd() error {
 // it. At the end of the input it returns io.ErrUnexpectedEOF.
 func (ar *arrayReader) peekToken() (byte, error) {
 	for {
-		for ar.pos < len(ar.buf) && isSpace(ar.buf[ar.pos]) {
+		for ar.pos < len(ar.buf) && jsonscan.IsSpace(ar.buf[ar.pos]) {
 			ar.advance(1)
 		}
 		if ar.pos < len(ar.buf) {
@@ -208,7 +210,7 @@ func (ar *arrayReader) readElement() (element, error) {
 func (ar *arrayReader) readValidObject(el *element) (bool, error) {
 	for {
 		ar.members = ar.members[:0]
-		end, ok := checkObject(ar.buf[ar.pos:], 0, 1, &ar.members)
+		end, ok := jsonscan.CheckObject(ar.buf[ar.pos:], &ar.members)
 		if ok {
 			el.valid = true
 			el.members = ar.members

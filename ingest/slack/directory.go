@@ -12,6 +12,7 @@ import (
 	"chatseal/chat"
 	"chatseal/ingest"
 	"chatseal/ingest/export"
+	"chatseal/ingest/internal/jsonscan"
 )
 
 // user is the part of a users.json entry that the importer keeps.
@@ -221,7 +222,7 @@ func (m metadataReader) eachEntry(name string, f func(raw []byte) error) error {
 		}
 
 		reason := ""
-		switch end, ok := checkValue(el.raw, 0, 0); {
+		switch end, ok := jsonscan.Check(el.raw); {
 		case el.truncated:
 			reason = fmt.Sprintf("entry is %d bytes long, more than the limit of %d bytes", el.length, ingest.MaxRecordBytes)
 		case el.incomplete:
@@ -229,7 +230,7 @@ func (m metadataReader) eachEntry(name string, f func(raw []byte) error) error {
 		case !ok || end != len(el.raw):
 			reason = fmt.Sprintf("invalid JSON at byte %d of the entry", end+1)
 		case el.raw[0] != '{':
-			reason = "want a JSON object, got " + jsonType(el.raw)
+			reason = "want a JSON object, got " + jsonscan.TypeName(el.raw)
 		default:
 			if err := f(el.raw); err != nil {
 				reason = describeDecodeError(err)

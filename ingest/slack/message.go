@@ -9,6 +9,7 @@ import (
 
 	"chatseal/chat"
 	"chatseal/ingest"
+	"chatseal/ingest/internal/jsonscan"
 )
 
 // contentSubtypes are the message subtypes that carry what a person or bot
@@ -70,18 +71,18 @@ func (r *reader) parseElement(el element) (*chat.Message, *ingest.BadRecord) {
 	}
 	members := el.members
 	if !el.valid {
-		end, ok := checkValue(el.raw, 0, 0)
+		end, ok := jsonscan.Check(el.raw)
 		if !ok || end != len(el.raw) {
 			return nil, bad(fmt.Sprintf("invalid JSON: syntax error at byte %d of the message, counting from 1", end+1))
 		}
 		if el.raw[0] != '{' {
-			return nil, bad("want a JSON object, got " + jsonType(el.raw))
+			return nil, bad("want a JSON object, got " + jsonscan.TypeName(el.raw))
 		}
-		checkObject(el.raw, 0, 1, &members)
+		jsonscan.CheckObject(el.raw, &members)
 	}
 
 	f := r.readFields(members)
-	if isNull(f.ts) {
+	if jsonscan.IsNull(f.ts) {
 		// NOTE: the skipped message's bytes are not kept anywhere:
 		// ingest.Warning has no room for them, and a bad record would make
 		// the import look failed. The warning names the file and index, so
@@ -127,16 +128,16 @@ const maxInterned = 4096
 // cost one allocation each rather than one per message.
 type interner map[string]string
 
-// value returns the string that raw contains, as stringValue does.
+// value returns the string that raw contains, as jsonscan.StringValue does.
 func (in interner) value(raw []byte) (string, bool) {
 	if len(raw) < 2 || raw[0] != '"' || len(raw) > 66 {
-		return stringValue(raw)
+		return jsonscan.StringValue(raw)
 	}
 	body := raw[1 : len(raw)-1]
 	if s, ok := in[string(body)]; ok {
 		return s, true
 	}
-	s, ok := stringValue(raw)
+	s, ok := jsonscan.StringValue(raw)
 	if ok && len(in) < maxInterned && string(body) == s {
 		in[s] = s
 	}
@@ -163,10 +164,10 @@ func (r *reader) keep(raw []byte) []byte {
 }
 
 // readFields reads the members of a valid message object.
-func (r *reader) readFields(members []member) fields {
+func (r *reader) readFields(members []jsonscan.Member) fields {
 	var f fields
 	str := func(dst *string, value []byte) {
-		s, ok := stringValue(value)
+		s, ok := jsonscan.StringValue(value)
 		if !ok {
 			f.invalid = true
 		}
@@ -183,7 +184,7 @@ func (r *reader) readFields(members []member) fields {
 	}
 	obj := func(dst *[]byte, value []byte, want byte) {
 		switch {
-		case isNull(value):
+		case jsonscan.IsNull(value):
 		case value[0] == want:
 			*dst = value
 		default:
@@ -192,37 +193,37 @@ func (r *reader) readFields(members []member) fields {
 	}
 
 	for _, m := range members {
-		switch string(m.decodedName()) {
+		switch string(m.DecodedName()) {
 		case "type":
-			name(&f.typ, m.value)
+			name(&f.typ, m.Value)
 		case "subtype":
-			name(&f.subtype, m.value)
+			name(&f.subtype, m.Value)
 		case "ts":
-			f.ts = m.value
+			f.ts = m.Value
 		case "thread_ts":
-			f.threadTS = m.value
+			f.threadTS = m.Value
 		case "user":
-			name(&f.user, m.value)
+			name(&f.user, m.Value)
 		case "bot_id":
-			name(&f.botID, m.value)
+			name(&f.botID, m.Value)
 		case "username":
-			name(&f.username, m.value)
+			name(&f.username, m.Value)
 		case "text":
-			str(&f.text, m.value)
+			str(&f.text, m.Value)
 		case "client_msg_id":
-			str(&f.clientMsgID, m.value)
+			str(&f.clientMsgID, m.Value)
 		case "edited":
-			obj(&f.edited, m.value, '{')
+			obj(&f.edited, m.Value, '{')
 		case "reactions":
-			obj(&f.reactions, m.value, '[')
+			obj(&f.reactions, m.Value, '[')
 		case "files":
-			obj(&f.files, m.value, '[')
+			obj(&f.files, m.Value, '[')
 		case "attachments":
-			obj(&f.attachments, m.value, '[')
+			obj(&f.attachments, m.Value, '[')
 		case "user_profile":
-			obj(&f.userProfile, m.value, '{')
+			obj(&f.userProfile, m.Value, '{')
 		case "bot_profile":
-			obj(&f.botProfile, m.value, '{')
+			obj(&f.botProfile, m.Value, '{')
 		}
 	}
 	return f
@@ -241,15 +242,15 @@ const maxUnixSeconds = 253402300799 - 24*3600
 func parseTS(raw []byte) (id string, t time.Time, reason string) {
 	switch {
 	case raw[0] == '"':
-		id = decodeString(raw)
+		id = jsonscan.DecodeString(raw)
 	case raw[0] == '-' || isDigit(raw[0]):
 		id = string(raw)
 	default:
-		return "", time.Time{}, "want a string \"seconds.microseconds\", got " + jsonType(raw)
+		return "", time.Time{}, "want a string \"seconds.microseconds\", got " + jsonscan.TypeName(raw)
 	}
 	t, ok := tsTime(id)
 	if !ok {
-		return "", time.Time{}, "want \"seconds.microseconds\", got " + quoteShort(id)
+		return "", time.Time{}, "want \"seconds.microseconds\", got " + jsonscan.QuoteShort(id)
 	}
 	return id, t, ""
 }
@@ -328,7 +329,7 @@ func (r *reader) fillSender(m *chat.Message, f *fields) {
 // profileString returns the string member name of a profile object, or ""
 // when it is absent or not a string.
 func profileString(profile []byte, name string) string {
-	s, _ := stringValue(lookup(profile, name))
+	s, _ := jsonscan.StringValue(jsonscan.Lookup(profile, name))
 	return s
 }
 
@@ -362,8 +363,8 @@ func (r *reader) fillKind(m *chat.Message, f *fields) {
 // file.
 func (r *reader) fillFiles(m *chat.Message, files []byte) chat.Kind {
 	kind := chat.Kind("")
-	it := newElements(files)
-	for raw, ok := it.next(); ok; raw, ok = it.next() {
+	it := jsonscan.NewElements(files)
+	for raw, ok := it.Next(); ok; raw, ok = it.Next() {
 		if raw[0] != '{' {
 			addWarning(m, ingest.WarnInvalidField)
 			continue
@@ -392,45 +393,45 @@ func (r *reader) fillFiles(m *chat.Message, files []byte) chat.Kind {
 func fileAttachment(raw []byte) (a chat.Attachment, valid bool) {
 	valid = true
 	str := func(value []byte) string {
-		s, ok := stringValue(value)
+		s, ok := jsonscan.StringValue(value)
 		if !ok {
 			valid = false
 		}
 		return s
 	}
 	var mode, urlPrivate, urlDownload, permalink string
-	it := newMembers(raw)
-	for m, ok := it.next(); ok; m, ok = it.next() {
-		switch string(m.decodedName()) {
+	it := jsonscan.NewMembers(raw)
+	for m, ok := it.Next(); ok; m, ok = it.Next() {
+		switch string(m.DecodedName()) {
 		case "name":
-			a.Name = str(m.value)
+			a.Name = str(m.Value)
 		case "title":
-			a.Title = str(m.value)
+			a.Title = str(m.Value)
 		case "mimetype":
-			a.MIME = str(m.value)
+			a.MIME = str(m.Value)
 		case "filetype":
-			a.Ext = str(m.value)
+			a.Ext = str(m.Value)
 		case "size":
-			n, present, ok := intValue(m.value)
+			n, present, ok := jsonscan.IntValue(m.Value)
 			if !ok || n < 0 {
 				valid = false
 			} else if present {
 				a.Size = &n
 			}
 		case "url_private":
-			urlPrivate = str(m.value)
+			urlPrivate = str(m.Value)
 		case "url_private_download":
-			urlDownload = str(m.value)
+			urlDownload = str(m.Value)
 		case "permalink":
-			permalink = str(m.value)
+			permalink = str(m.Value)
 		case "mode":
-			mode = str(m.value)
+			mode = str(m.Value)
 		case "original_w":
-			if n, _, ok := intValue(m.value); ok {
+			if n, _, ok := jsonscan.IntValue(m.Value); ok {
 				a.Width = int(n)
 			}
 		case "original_h":
-			if n, _, ok := intValue(m.value); ok {
+			if n, _, ok := jsonscan.IntValue(m.Value); ok {
 				a.Height = int(n)
 			}
 		}
@@ -485,17 +486,17 @@ func mediaKind(attachment string) chat.Kind {
 // and the rich blocks of bot messages. A preview with a URL becomes a link
 // attachment; the other texts they carry go to IndexText.
 func (r *reader) fillLinks(m *chat.Message, attachments []byte) {
-	it := newElements(attachments)
-	for raw, ok := it.next(); ok; raw, ok = it.next() {
+	it := jsonscan.NewElements(attachments)
+	for raw, ok := it.Next(); ok; raw, ok = it.Next() {
 		if raw[0] != '{' {
 			addWarning(m, ingest.WarnInvalidField)
 			continue
 		}
 		var title, text, pretext, fromURL, originalURL, titleLink string
-		members := newMembers(raw)
-		for mem, ok := members.next(); ok; mem, ok = members.next() {
+		members := jsonscan.NewMembers(raw)
+		for mem, ok := members.Next(); ok; mem, ok = members.Next() {
 			var dst *string
-			switch string(mem.decodedName()) {
+			switch string(mem.DecodedName()) {
 			case "title":
 				dst = &title
 			case "text":
@@ -511,7 +512,7 @@ func (r *reader) fillLinks(m *chat.Message, attachments []byte) {
 			default:
 				continue
 			}
-			s, ok := stringValue(mem.value)
+			s, ok := jsonscan.StringValue(mem.Value)
 			if !ok {
 				addWarning(m, ingest.WarnInvalidField)
 			}
@@ -531,14 +532,14 @@ func (r *reader) fillLinks(m *chat.Message, attachments []byte) {
 // fillThread sets ThreadRoot to the thread_ts of a thread's messages, the
 // root included, and ReplyTo to the root for the replies.
 func (r *reader) fillThread(m *chat.Message, f *fields) {
-	if isNull(f.threadTS) {
+	if jsonscan.IsNull(f.threadTS) {
 		return
 	}
 	if bytes.Equal(f.threadTS, f.ts) {
 		m.ThreadRoot = m.SourceID // a thread's root
 		return
 	}
-	root, ok := idValue(f.threadTS)
+	root, ok := jsonscan.IDValue(f.threadTS)
 	if !ok {
 		addWarning(m, ingest.WarnInvalidField)
 		return
@@ -555,8 +556,8 @@ func (r *reader) fillEdited(m *chat.Message, f *fields) {
 		return
 	}
 	m.Edited = true
-	raw := lookup(f.edited, "ts")
-	if isNull(raw) {
+	raw := jsonscan.Lookup(f.edited, "ts")
+	if jsonscan.IsNull(raw) {
 		return
 	}
 	if _, t, reason := parseTS(raw); reason == "" {
@@ -575,24 +576,24 @@ func (r *reader) fillReactions(m *chat.Message, f *fields) {
 	if f.reactions == nil {
 		return
 	}
-	it := newElements(f.reactions)
-	for raw, ok := it.next(); ok; raw, ok = it.next() {
+	it := jsonscan.NewElements(f.reactions)
+	for raw, ok := it.Next(); ok; raw, ok = it.Next() {
 		if raw[0] != '{' {
 			addWarning(m, ingest.WarnInvalidField)
 			continue
 		}
-		name, ok := stringValue(lookup(raw, "name"))
-		users := lookup(raw, "users")
-		if !ok || name == "" || (!isNull(users) && users[0] != '[') {
+		name, ok := jsonscan.StringValue(jsonscan.Lookup(raw, "name"))
+		users := jsonscan.Lookup(raw, "users")
+		if !ok || name == "" || (!jsonscan.IsNull(users) && users[0] != '[') {
 			addWarning(m, ingest.WarnInvalidField)
 			continue
 		}
-		if isNull(users) {
+		if jsonscan.IsNull(users) {
 			continue
 		}
-		list := newElements(users)
-		for u, ok := list.next(); ok; u, ok = list.next() {
-			id, ok := stringValue(u)
+		list := jsonscan.NewElements(users)
+		for u, ok := list.Next(); ok; u, ok = list.Next() {
+			id, ok := jsonscan.StringValue(u)
 			if !ok || id == "" {
 				addWarning(m, ingest.WarnInvalidField)
 				continue

@@ -271,6 +271,8 @@ func isDayFileName(name string) bool {
 	return true
 }
 
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
 // Next returns the next message, an *ingest.BadRecord for an element or a
 // day file that cannot be read as messages, io.EOF after the last day file,
 // or another error when the export cannot be read.

@@ -9,6 +9,7 @@ import (
 
 	"chatseal/chat"
 	"chatseal/ingest"
+	"chatseal/ingest/internal/jsonscan"
 )
 
 // class is the sort of an event, which its name shows.
@@ -116,19 +117,22 @@ type event struct {
 // first line may start with, into a message, or returns why it cannot. The
 // body becomes Raw.
 func (r *reader) parseLine(body []byte) (*chat.Message, string) {
-	start := skipSpace(body, 0)
+	start := jsonscan.SkipSpace(body, 0)
 	if body[start] != '{' {
-		if end, ok := checkValue(body, start, 0); !ok || skipSpace(body, end) != len(body) {
+		end, ok := jsonscan.Check(body[start:])
+		end += start
+		if !ok || jsonscan.SkipSpace(body, end) != len(body) {
 			return nil, syntaxReason(body, end)
 		}
-		return nil, "want a JSON object, got " + jsonType(body[start:])
+		return nil, "want a JSON object, got " + jsonscan.TypeName(body[start:])
 	}
 	r.members = r.members[:0]
-	end, ok := checkObject(body, start, 1, &r.members)
+	end, ok := jsonscan.CheckObject(body[start:], &r.members)
+	end += start
 	if !ok {
 		return nil, syntaxReason(body, end)
 	}
-	if skipSpace(body, end) != len(body) {
+	if jsonscan.SkipSpace(body, end) != len(body) {
 		return nil, fmt.Sprintf("invalid JSON: unexpected data after the JSON object that ends at byte %d of the line", end)
 	}
 
@@ -152,7 +156,7 @@ func syntaxReason(body []byte, end int) string {
 }
 
 // readEvent reads the members of a webhook body.
-func (r *reader) readEvent(members []member) event {
+func (r *reader) readEvent(members []jsonscan.Member) event {
 	var ev event
 	name := func(dst *string, value []byte) {
 		s, ok := r.names.value(value)
@@ -162,14 +166,14 @@ func (r *reader) readEvent(members []member) event {
 		*dst = s
 	}
 	id := func(dst *string, object []byte, member string) {
-		if isNull(object) {
+		if jsonscan.IsNull(object) {
 			return
 		}
 		if object[0] != '{' {
 			ev.invalid = true
 			return
 		}
-		s, ok := r.names.id(lookup(object, member))
+		s, ok := r.names.id(jsonscan.Lookup(object, member))
 		if !ok {
 			ev.invalid = true
 		}
@@ -177,7 +181,7 @@ func (r *reader) readEvent(members []member) event {
 	}
 	object := func(dst *[]byte, value []byte) {
 		switch {
-		case isNull(value):
+		case jsonscan.IsNull(value):
 		case value[0] == '{':
 			*dst = value
 		default:
@@ -186,28 +190,28 @@ func (r *reader) readEvent(members []member) event {
 	}
 
 	for _, m := range members {
-		switch string(m.decodedName()) {
+		switch string(m.DecodedName()) {
 		case "event_name":
-			if s, ok := r.names.value(m.value); ok {
+			if s, ok := r.names.value(m.Value); ok {
 				ev.name = s
 			}
 		case "timestamp":
-			ev.timestamp = m.value
+			ev.timestamp = m.Value
 		case "oa_id":
-			name(&ev.oaID, m.value)
+			name(&ev.oaID, m.Value)
 		case "user_id_by_app":
-			name(&ev.userIDByApp, m.value)
+			name(&ev.userIDByApp, m.Value)
 		case "sender":
-			id(&ev.sender, m.value, "id")
+			id(&ev.sender, m.Value, "id")
 		case "recipient":
-			id(&ev.recipient, m.value, "id")
-			id(&ev.groupID, m.value, "group_id")
+			id(&ev.recipient, m.Value, "id")
+			id(&ev.groupID, m.Value, "group_id")
 		case "follower":
-			id(&ev.follower, m.value, "id")
+			id(&ev.follower, m.Value, "id")
 		case "message":
-			object(&ev.message, m.value)
+			object(&ev.message, m.Value)
 		case "info":
-			object(&ev.info, m.value)
+			object(&ev.info, m.Value)
 		}
 	}
 	return ev
@@ -221,16 +225,16 @@ const maxEpochMillis = 253402300799999 - 24*3600*1000
 // parseTimestamp reads timestamp, epoch milliseconds as a string of digits
 // or as a JSON integer.
 func parseTimestamp(raw []byte) (int64, string) {
-	if isNull(raw) {
+	if jsonscan.IsNull(raw) {
 		return 0, `missing "timestamp"`
 	}
-	ms, _, ok := intValue(raw)
+	ms, _, ok := jsonscan.IntValue(raw)
 	if !ok || ms < 0 || ms > maxEpochMillis {
 		text := string(raw)
 		if raw[0] == '"' {
-			text = decodeString(raw)
+			text = jsonscan.DecodeString(raw)
 		}
-		return 0, fmt.Sprintf(`field "timestamp": want epoch milliseconds, got %s %s`, jsonType(raw), quoteShort(text))
+		return 0, fmt.Sprintf(`field "timestamp": want epoch milliseconds, got %s %s`, jsonscan.TypeName(raw), jsonscan.QuoteShort(text))
 	}
 	return ms, ""
 }
@@ -288,7 +292,7 @@ func (r *reader) buildMessage(ev *event, ms int64, body []byte) (*chat.Message, 
 		m.Sender.ID, m.Conversation, m.Direction = otherParties(ev, oa, fromOA)
 	}
 	if m.Conversation == "" {
-		return nil, fmt.Sprintf("event %s names no user: want the user's id in sender, recipient or follower", quoteShort(ev.name))
+		return nil, fmt.Sprintf("event %s names no user: want the user's id in sender, recipient or follower", jsonscan.QuoteShort(ev.name))
 	}
 
 	// The content.
@@ -310,7 +314,7 @@ func (r *reader) buildMessage(ev *event, ms int64, body []byte) (*chat.Message, 
 		m.Reaction = r.messageString(m, ev.message, "react_icon")
 		m.ReactionRemoved = m.Reaction == ""
 		if m.Target == "" {
-			return nil, fmt.Sprintf(`event %s: missing "message.msg_id", the message reacted to`, quoteShort(ev.name))
+			return nil, fmt.Sprintf(`event %s: missing "message.msg_id", the message reacted to`, jsonscan.QuoteShort(ev.name))
 		}
 	default:
 		m.Kind = chat.KindUnknown
@@ -365,7 +369,7 @@ func (r *reader) messageString(m *chat.Message, message []byte, name string) str
 	if message == nil {
 		return ""
 	}
-	s, ok := idValue(lookup(message, name))
+	s, ok := jsonscan.IDValue(jsonscan.Lookup(message, name))
 	if !ok {
 		addWarning(m, ingest.WarnInvalidField)
 	}
@@ -377,29 +381,29 @@ func (r *reader) messageString(m *chat.Message, message []byte, name string) str
 func (r *reader) fillContent(m *chat.Message, message []byte, ownID bool) {
 	var attachments, quote []byte
 	var quoteID, url string
-	it := newMembers(message)
-	for mem, ok := it.next(); ok; mem, ok = it.next() {
+	it := jsonscan.NewMembers(message)
+	for mem, ok := it.Next(); ok; mem, ok = it.Next() {
 		var valid bool
-		switch string(mem.decodedName()) {
+		switch string(mem.DecodedName()) {
 		case "msg_id":
 			if !ownID {
 				continue
 			}
-			m.SourceID, valid = idValue(mem.value)
+			m.SourceID, valid = jsonscan.IDValue(mem.Value)
 		case "text":
-			m.Text, valid = stringValue(mem.value)
+			m.Text, valid = jsonscan.StringValue(mem.Value)
 		case "quote_msg_id":
-			quoteID, valid = idValue(mem.value)
+			quoteID, valid = jsonscan.IDValue(mem.Value)
 		case "quote_msg":
-			quote, valid = mem.value, isNull(mem.value) || mem.value[0] == '{'
+			quote, valid = mem.Value, jsonscan.IsNull(mem.Value) || mem.Value[0] == '{'
 			if !valid {
 				quote = nil
 			}
 		case "url":
-			url, valid = stringValue(mem.value)
+			url, valid = jsonscan.StringValue(mem.Value)
 		case "attachments":
-			attachments, valid = mem.value, isNull(mem.value) || mem.value[0] == '['
-			if isNull(mem.value) || !valid {
+			attachments, valid = mem.Value, jsonscan.IsNull(mem.Value) || mem.Value[0] == '['
+			if jsonscan.IsNull(mem.Value) || !valid {
 				attachments = nil
 			}
 		default:
@@ -412,11 +416,11 @@ func (r *reader) fillContent(m *chat.Message, message []byte, ownID bool) {
 
 	m.ReplyTo = quoteID
 	if m.ReplyTo == "" && quote != nil {
-		m.ReplyTo, _ = idValue(lookup(quote, "msg_id"))
+		m.ReplyTo, _ = jsonscan.IDValue(jsonscan.Lookup(quote, "msg_id"))
 	}
 	if attachments != nil {
-		elems := newElements(attachments)
-		for raw, ok := elems.next(); ok; raw, ok = elems.next() {
+		elems := jsonscan.NewElements(attachments)
+		for raw, ok := elems.Next(); ok; raw, ok = elems.Next() {
 			if raw[0] != '{' {
 				addWarning(m, ingest.WarnInvalidField)
 				continue
@@ -458,17 +462,17 @@ func remote(a chat.Attachment) chat.Attachment {
 // fillAttachment reads one attachment, {type, payload}. Media become
 // attachments; a location and a business card fill Location and Contact.
 func (r *reader) fillAttachment(m *chat.Message, raw []byte) {
-	typ, ok := stringValue(lookup(raw, "type"))
-	payload := lookup(raw, "payload")
-	if !ok || (!isNull(payload) && payload[0] != '{') {
+	typ, ok := jsonscan.StringValue(jsonscan.Lookup(raw, "type"))
+	payload := jsonscan.Lookup(raw, "payload")
+	if !ok || (!jsonscan.IsNull(payload) && payload[0] != '{') {
 		addWarning(m, ingest.WarnInvalidField)
 		return
 	}
-	if isNull(payload) {
+	if jsonscan.IsNull(payload) {
 		payload = []byte("{}")
 	}
 	str := func(name string) string {
-		s, ok := idValue(lookup(payload, name))
+		s, ok := jsonscan.IDValue(jsonscan.Lookup(payload, name))
 		if !ok {
 			addWarning(m, ingest.WarnInvalidField)
 		}
@@ -499,7 +503,7 @@ func (r *reader) fillAttachment(m *chat.Message, raw []byte) {
 		a.Kind, a.MIME = "image", "image/gif"
 	case "file":
 		a.Kind, a.Name, a.Ext, a.ChecksumMD5 = "file", str("name"), str("type"), str("checksum")
-		if size, present, ok := intValue(lookup(payload, "size")); !ok || size < 0 {
+		if size, present, ok := jsonscan.IntValue(jsonscan.Lookup(payload, "size")); !ok || size < 0 {
 			addWarning(m, ingest.WarnInvalidField)
 		} else if present {
 			a.Size = &size
@@ -519,30 +523,30 @@ func (r *reader) fillAttachment(m *chat.Message, raw []byte) {
 // fillLocation reads payload.coordinates, {latitude, longitude} or
 // {lat, long}, each a number or a string holding one.
 func fillLocation(m *chat.Message, payload []byte) {
-	coords := lookup(payload, "coordinates")
-	if isNull(coords) || coords[0] != '{' {
+	coords := jsonscan.Lookup(payload, "coordinates")
+	if jsonscan.IsNull(coords) || coords[0] != '{' {
 		addWarning(m, ingest.WarnInvalidField)
 		return
 	}
-	lat, ok1 := floatValue(firstPresent(lookup(coords, "latitude"), lookup(coords, "lat")))
-	long, ok2 := floatValue(firstPresent(lookup(coords, "longitude"), lookup(coords, "long")))
+	lat, ok1 := floatValue(firstPresent(jsonscan.Lookup(coords, "latitude"), jsonscan.Lookup(coords, "lat")))
+	long, ok2 := floatValue(firstPresent(jsonscan.Lookup(coords, "longitude"), jsonscan.Lookup(coords, "long")))
 	if !ok1 || !ok2 || lat < -90 || lat > 90 || long < -180 || long > 180 {
 		addWarning(m, ingest.WarnInvalidField)
 		return
 	}
-	title, _ := stringValue(lookup(payload, "address"))
+	title, _ := jsonscan.StringValue(jsonscan.Lookup(payload, "address"))
 	m.Location = &chat.Location{Latitude: lat, Longitude: long, Title: title}
 }
 
 // floatValue returns a number written as a JSON number or as a string
 // holding one. ok is false for anything else, absent included.
 func floatValue(raw []byte) (float64, bool) {
-	if isNull(raw) {
+	if jsonscan.IsNull(raw) {
 		return 0, false
 	}
 	text := string(raw)
 	if raw[0] == '"' {
-		text = strings.TrimSpace(decodeString(raw))
+		text = strings.TrimSpace(jsonscan.DecodeString(raw))
 	}
 	f, err := strconv.ParseFloat(text, 64)
 	return f, err == nil
@@ -550,7 +554,7 @@ func floatValue(raw []byte) (float64, bool) {
 
 func firstPresent(values ...[]byte) []byte {
 	for _, v := range values {
-		if !isNull(v) {
+		if !jsonscan.IsNull(v) {
 			return v
 		}
 	}
@@ -563,13 +567,13 @@ func firstPresent(values ...[]byte) []byte {
 // phone number finds the event.
 func fillInfo(m *chat.Message, info []byte) {
 	var contact chat.Contact
-	it := newMembers(info)
-	for mem, ok := it.next(); ok; mem, ok = it.next() {
-		s, ok := stringValue(mem.value)
+	it := jsonscan.NewMembers(info)
+	for mem, ok := it.Next(); ok; mem, ok = it.Next() {
+		s, ok := jsonscan.StringValue(mem.Value)
 		if !ok {
 			continue // a number or object of info is kept in Raw only
 		}
-		switch string(mem.decodedName()) {
+		switch string(mem.DecodedName()) {
 		case "name":
 			contact.Name = s
 		case "phone":
@@ -621,28 +625,28 @@ const maxInterned = 4096
 // one allocation each rather than one per event.
 type interner map[string]string
 
-// value returns the string that raw contains, as stringValue does.
+// value returns the string that raw contains, as jsonscan.StringValue does.
 func (in interner) value(raw []byte) (string, bool) {
 	if len(raw) < 2 || raw[0] != '"' || len(raw) > 66 {
-		return stringValue(raw)
+		return jsonscan.StringValue(raw)
 	}
 	body := raw[1 : len(raw)-1]
 	if s, ok := in[string(body)]; ok {
 		return s, true
 	}
-	s, ok := stringValue(raw)
+	s, ok := jsonscan.StringValue(raw)
 	if ok && len(in) < maxInterned && string(body) == s {
 		in[s] = s
 	}
 	return s, ok
 }
 
-// id returns the id that raw contains, as idValue does.
+// id returns the id that raw contains, as jsonscan.IDValue does.
 func (in interner) id(raw []byte) (string, bool) {
 	if len(raw) > 0 && raw[0] == '"' {
 		return in.value(raw)
 	}
-	return idValue(raw)
+	return jsonscan.IDValue(raw)
 }
 
 // slabSize is the size of the blocks that hold the Raw bytes of messages.

@@ -44,6 +44,7 @@ import (
 
 	"chatseal/chat"
 	"chatseal/ingest"
+	"chatseal/ingest/internal/jsonscan"
 )
 
 // Source is the chat.Message.Source of every message this package reads.
@@ -64,7 +65,7 @@ type reader struct {
 	// slab holds the Raw bytes of recent messages; see keep.
 	slab []byte
 	// members is reused for the members of each line's object.
-	members []member
+	members []jsonscan.Member
 }
 
 // Open opens the webhook log file at path. See NewReader for opts. The
@@ -128,7 +129,7 @@ func (r *reader) Next() (*chat.Message, error) {
 		if line.Number == 1 {
 			body = bytes.TrimPrefix(body, utf8BOM)
 		}
-		start := skipSpace(body, 0)
+		start := jsonscan.SkipSpace(body, 0)
 		if !line.TooLong && start == len(body) {
 			continue
 		}
