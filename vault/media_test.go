@@ -165,3 +165,39 @@ func TestDryRunImport_StoresNothing(t *testing.T) {
 		t.Errorf("a dry run created %s", dataDir)
 	}
 }
+
+// TestImport_WhatsAppOverlappingExports imports two exports of one chat,
+// the second overlapping the first, and an export of another chat: each
+// step stores only the messages not archived before.
+func TestImport_WhatsAppOverlappingExports(t *testing.T) {
+	ctx := context.Background()
+	v, err := Open(ctx, newTestConfig(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	dir := filepath.Join("..", "testdata", "whatsapp", "reimport-overlap")
+	steps := []struct {
+		file, conversation string
+		total              int64
+	}{
+		{"chat-tuyet-export-1.txt", "Chị Tuyết", 5},
+		{"chat-tuyet-export-2.txt", "Chị Tuyết", 6},
+		{"group-si-export-1.txt", "Nhóm khách sỉ", 7},
+		{"chat-tuyet-export-2.txt", "Chị Tuyết", 7},
+	}
+	for _, s := range steps {
+		_, err := v.Import(ctx, ImportRequest{Source: "whatsapp", Account: "sale-01", DateOrder: "dmy",
+			Conversation: s.conversation, Inputs: []string{filepath.Join(dir, s.file)}}, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", s.file, err)
+		}
+		stats, err := v.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stats.Messages != s.total {
+			t.Errorf("after %s: %d messages archived, want %d", s.file, stats.Messages, s.total)
+		}
+	}
+}
