@@ -3,6 +3,7 @@ package index
 import (
 	"reflect"
 	"sync"
+	"time"
 
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/size"
@@ -38,17 +39,25 @@ const (
 type sharedText struct {
 	parts []string
 	bytes int
+	// firstPart is the number of parts[0] among the parts of the message:
+	// 0 when parts[0] is the message's Text, 1 when the Text is empty.
+	firstPart int
 
 	once sync.Once
 	a    analysis
+	// partEnds holds, for each part, the index in a.tokens after its last
+	// token.
+	partEnds []int
 }
 
 func (s *sharedText) analyze() *analysis {
 	s.once.Do(func() {
 		s.a.presize(s.bytes)
-		for _, part := range s.parts {
+		s.partEnds = make([]int, len(s.parts))
+		for i, part := range s.parts {
 			analyze(&s.a, part)
 			s.a.position += positionGap
+			s.partEnds[i] = len(s.a.tokens)
 		}
 	})
 	return &s.a
@@ -94,9 +103,11 @@ func (f *textField) Value() []byte { return nil }
 // TokenFrequencies.Size walks the whole map.
 func (f *textField) Size() int { return fieldStructSize + len(f.name) + f.size }
 
-// Analyze builds the token frequencies. Locations record positions only;
-// their byte offsets are zero because a message's text has several parts
-// and the index does not store them.
+// Analyze builds the token frequencies. A location records the word's
+// position and its byte offsets in its part of the text. A word of the
+// message's Text has no array positions. A word of another part (IndexText,
+// an attachment's name or title) has one, the part's number from 1, so
+// that Hit.Spans can keep the words of the Text alone.
 //
 // The exact field is recorded as a set: each exact form has frequency 1 and
 // the field has length 1. A query word's exact term then scores the same in
@@ -121,14 +132,22 @@ func (f *textField) Analyze() {
 	slots := make([]bleveindex.TokenFreq, n)
 	var locations []bleveindex.TokenLocation
 	var locationRefs []*bleveindex.TokenLocation
+	var partNumbers []uint64
 	if withLocations {
 		locations = make([]bleveindex.TokenLocation, n)
 		locationRefs = make([]*bleveindex.TokenLocation, n)
+		partNumbers = make([]uint64, len(f.text.parts)+1)
+		for i := range partNumbers {
+			partNumbers[i] = uint64(i)
+		}
 	}
 
-	used, length := 0, 0
+	used, length, part := 0, 0, 0
 	for i := range a.tokens {
 		t := &a.tokens[i]
+		for withLocations && i >= f.text.partEnds[part] {
+			part++
+		}
 		start, end := t.foldedStart, t.foldedEnd
 		if f.kind == exactTerms {
 			start, end = t.exactStart, t.exactEnd
@@ -155,8 +174,14 @@ func (f *textField) Analyze() {
 		}
 		tf.SetFrequency(tf.Frequency() + 1)
 		if withLocations {
-			locations[i].Position = int(t.position)
-			tf.Locations = append(tf.Locations, &locations[i])
+			loc := &locations[i]
+			loc.Position = int(t.position)
+			loc.Start = int(t.start)
+			loc.End = int(t.end)
+			if number := part + f.text.firstPart; number > 0 {
+				loc.ArrayPositions = partNumbers[number : number+1 : number+1]
+			}
+			tf.Locations = append(tf.Locations, loc)
 		}
 	}
 	if asSet {
@@ -170,17 +195,24 @@ func (f *textField) Analyze() {
 	}
 }
 
-// attrsField is the bleve field that holds every attribute of a message
-// other than its text, each as one untokenised term with the attribute's
-// prefix: "account:cskh-hn-01", "kind:text", "name:nguyen" and so on (see
-// the attr constants). One field with a dozen terms costs bleve less than a
-// field per attribute: with BenchmarkIndex, Add took 5 to 12% less CPU in
-// three runs when six keyword fields became one.
+// attrsField is the bleve field that holds the attributes of a message
+// that are searched but not counted or sorted by, each as one untokenised
+// term with the attribute's prefix: "source:zalo", "name:nguyen",
+// "has:link" and so on (see the attr constants). One field with a dozen
+// terms costs bleve less than a field per attribute: with BenchmarkIndex,
+// Add took 5 to 12% less CPU in three runs when six keyword fields became
+// one.
 type attrsField struct {
-	account, conversation, kind, source, direction string
-	senderID, senderName                           string
-	sentAt                                         uint32
-	hasSentAt                                      bool
+	conversation, source, direction string
+	senderID, senderName            string
+	sentAt                          uint32
+	hasSentAt                       bool
+	// recipients are the ids that to: matches, see recipients.
+	recipients []string
+	// tags are the reviewer tags, normalised by normalizeTag.
+	tags []string
+	// has holds the has: terms known before the entities are scanned.
+	has hasSet
 	// entityTexts are the texts searched for phone numbers, amounts and
 	// the other entities of addEntityTerms.
 	entityTexts []string
@@ -201,9 +233,15 @@ func (f *attrsField) Size() int                                { return fieldStr
 func (f *attrsField) AnalyzedTokenFrequencies() bleveindex.TokenFrequencies { return f.freqs }
 
 func (f *attrsField) NumPlainTextBytes() uint64 {
-	n := len(f.account) + len(f.conversation) + len(f.kind) + len(f.source) + len(f.direction) + len(f.senderID) + len(f.senderName)
+	n := len(f.conversation) + len(f.source) + len(f.direction) + len(f.senderID) + len(f.senderName)
 	if f.hasSentAt {
 		n += 8
+	}
+	for _, r := range f.recipients {
+		n += len(r)
+	}
+	for _, tag := range f.tags {
+		n += len(tag)
 	}
 	return uint64(n)
 }
@@ -212,11 +250,10 @@ func (f *attrsField) NumPlainTextBytes() uint64 {
 // frequencies over it.
 func (f *attrsField) Analyze() {
 	var t attrTerms
-	t.ends = make([]int, 0, 16)
-	t.buf = make([]byte, 0, 128+2*len(f.senderName))
-	t.add(attrAccount, f.account)
+	t.ends = make([]int, 0, 24)
+	t.buf = make([]byte, 0, 160+2*len(f.senderName))
+	t.has = f.has
 	t.add(attrConversation, f.conversation)
-	t.add(attrKind, f.kind)
 	t.add(attrSource, f.source)
 	t.add(attrDirection, f.direction)
 	t.add(attrSender, f.senderID)
@@ -228,38 +265,31 @@ func (f *attrsField) Analyze() {
 			t.addBytes(attrName, a.foldedTerm(&a.tokens[i]))
 		}
 	}
+	for _, id := range f.recipients {
+		t.add(attrTo, id)
+	}
+	for _, tag := range f.tags {
+		t.add(attrTag, tag)
+	}
 	for _, text := range f.entityTexts {
 		t.addEntityTerms(text)
 	}
+	t.addHasTerms()
 	if f.hasSentAt {
 		for level := 0; level < sentAtLevels; level++ {
 			t.buf = appendSentAtTerm(t.buf, level, f.sentAt>>(level*sentAtLevelBits))
 			t.ends = append(t.ends, len(t.buf))
 		}
 	}
-
-	keys := string(t.buf)
-	slots := make([]bleveindex.TokenFreq, len(t.ends))
-	freqs := make(bleveindex.TokenFrequencies, len(t.ends))
-	start := 0
-	for i, end := range t.ends {
-		key := keys[start:end]
-		if freqs[key] == nil {
-			slots[i].Term = t.buf[start:end:end]
-			slots[i].SetFrequency(1)
-			freqs[key] = &slots[i]
-		}
-		start = end
-	}
-	f.length = len(freqs)
-	f.freqs = freqs
-	f.size = size.SizeOfMap + len(t.ends)*(size.SizeOfString+size.SizeOfPtr+tokenFreqSize) + 2*len(keys)
+	f.freqs, f.length, f.size = t.frequencies()
 }
 
-// attrTerms collects the terms of an attrsField.
+// attrTerms collects the terms of an attrsField or a facetsField.
 type attrTerms struct {
 	buf  []byte
 	ends []int // end offset in buf of each term
+	// has collects the has: terms that addEntityTerms finds.
+	has hasSet
 }
 
 func (t *attrTerms) add(prefix, value string) {
@@ -277,13 +307,38 @@ func (t *attrTerms) addBytes(prefix string, value []byte) {
 	t.ends = append(t.ends, len(t.buf))
 }
 
-// messageDocument builds the bleve document of m, field by field, without
-// the reflection of a mapping. The fields must agree with newMapping.
-func messageDocument(m *chat.Message) *document.Document {
-	doc := &document.Document{Fields: make([]document.Field, 0, 3)}
+// frequencies returns the token frequencies of the terms, each with
+// frequency 1, the field length and the memory they hold, as bleve's own
+// fields count it.
+func (t *attrTerms) frequencies() (bleveindex.TokenFrequencies, int, int) {
+	keys := string(t.buf)
+	slots := make([]bleveindex.TokenFreq, len(t.ends))
+	freqs := make(bleveindex.TokenFrequencies, len(t.ends))
+	start := 0
+	for i, end := range t.ends {
+		key := keys[start:end]
+		if freqs[key] == nil {
+			slots[i].Term = t.buf[start:end:end]
+			slots[i].SetFrequency(1)
+			freqs[key] = &slots[i]
+		}
+		start = end
+	}
+	memory := size.SizeOfMap + len(t.ends)*(size.SizeOfString+size.SizeOfPtr+tokenFreqSize) + 2*len(keys)
+	return freqs, len(freqs), memory
+}
+
+// messageDocument builds the bleve document of m with its reviewer tags,
+// field by field, without the reflection of a mapping. The month of the
+// facets field is taken in loc. The fields must agree with newMapping.
+func messageDocument(m *chat.Message, tags []string, loc *time.Location) *document.Document {
+	doc := &document.Document{Fields: make([]document.Field, 0, 4)}
 	doc.SetID(m.ID)
 
 	text := &sharedText{parts: messageTextParts(m)}
+	if m.Text == "" {
+		text.firstPart = 1
+	}
 	for _, part := range text.parts {
 		text.bytes += len(part)
 	}
@@ -293,13 +348,23 @@ func messageDocument(m *chat.Message) *document.Document {
 	}
 
 	attrs := &attrsField{
-		account:      m.Account,
 		conversation: m.Conversation,
-		kind:         lowerASCII(string(m.Kind)),
 		source:       lowerASCII(m.Source),
 		direction:    string(m.Direction),
 		senderID:     m.Sender.ID,
 		senderName:   m.Sender.Name,
+		recipients:   recipients(m),
+	}
+	for _, tag := range tags {
+		if tag = normalizeTag(tag); tag != "" {
+			attrs.tags = append(attrs.tags, tag)
+		}
+	}
+	if len(m.Attachments) > 0 {
+		attrs.has |= hasAttachment
+	}
+	if m.Kind == chat.KindLink {
+		attrs.has |= hasLink
 	}
 	if m.Text != "" {
 		attrs.entityTexts = append(attrs.entityTexts, m.Text)
@@ -307,13 +372,43 @@ func messageDocument(m *chat.Message) *document.Document {
 	if m.IndexText != "" {
 		attrs.entityTexts = append(attrs.entityTexts, m.IndexText)
 	}
-	// NOTE: a message sent before 1970 or after 2447 gets no send time
-	// terms, so no after: or before: query matches it.
+	// NOTE: a message sent before 1970 or after 2447 gets no quarter-hour
+	// terms; a time range reaches one before 1970 through its time term.
 	attrs.sentAt, attrs.hasSentAt = sentAtValue(m.SentAt)
 	doc.AddField(attrs)
 
+	doc.AddField(newFacetsField(m, loc))
+
 	doc.SetIndexed()
 	return doc
+}
+
+// recipients returns the ids that to: matches for m. An inbound message
+// went to the archived account, so its recipient is m.Account. An outbound
+// message went to its conversation: in a direct conversation the id is the
+// peer's, in a group or channel the group's. The ids of m.Members, the
+// people a system message names, count as recipients of an outbound
+// message too.
+func recipients(m *chat.Message) []string {
+	switch m.Direction {
+	case chat.Inbound:
+		if m.Account == "" {
+			return nil
+		}
+		return []string{m.Account}
+	case chat.Outbound:
+		ids := make([]string, 0, 1+len(m.Members))
+		if m.Conversation != "" {
+			ids = append(ids, m.Conversation)
+		}
+		for _, member := range m.Members {
+			if member.ID != "" {
+				ids = append(ids, member.ID)
+			}
+		}
+		return ids
+	}
+	return nil
 }
 
 // messageTextParts returns the searchable texts of m: the message text, the

@@ -1,30 +1,37 @@
 package index
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
+	"golang.org/x/text/unicode/norm"
 
 	"chatseal/chat"
 )
 
 // schemaVersion names the document layout: field names, analysis and
 // indexing options. An index written with another layout must be rebuilt
-// from the archive.
-const schemaVersion = "3"
+// from the archive. Version 4 split the index into quarter shards and added
+// the facets field, locations with byte offsets, and the to:, has: and tag:
+// terms.
+const schemaVersion = "4"
 
-// schemaKey is the bleve internal key that stores schemaVersion.
-var schemaKey = []byte("chatseal.schema")
+// Bleve internal keys of every shard: schemaVersion, and the name of the
+// Config.Location in which the month terms were computed.
+var (
+	schemaKey   = []byte("chatseal.schema")
+	locationKey = []byte("chatseal.location")
+)
 
-// Search window limits. Bleve keeps Offset+Limit hits in memory per search.
+// Search window limits. Bleve keeps Offset+Limit hits in memory per search
+// and per shard.
 const (
 	DefaultLimit = 20
 	MaxLimit     = 1000
@@ -33,57 +40,55 @@ const (
 
 // Config configures an Index.
 type Config struct {
-	// Path is the folder of the Bleve index. It is created with a new,
-	// empty index when it holds none. Required.
+	// Path is the folder of the index. It holds one Bleve index per
+	// quarter (see the package documentation) and is created when
+	// missing. Required.
 	Path string
-	// Location is the time zone in which after: and before: dates are read.
-	// Nil means Asia/Ho_Chi_Minh.
+	// Location is the time zone in which after: and before: dates are read
+	// and the months of Facets are counted. Nil means Asia/Ho_Chi_Minh.
+	// Opening an index with another location than the one it was built
+	// with fails with ErrSchemaVersion.
 	Location *time.Location
-	// Logger receives open and close events with the path and document
-	// count, never message text or queries. Nil discards them.
+	// Logger receives open, close and shard events with the path, shard
+	// names and document counts, never message text or queries. Nil
+	// discards them.
 	Logger *slog.Logger
 }
 
 // Index is the full-text index of one tenant's messages. Its methods are
-// safe for concurrent use.
+// safe for concurrent use. Writes (AddTagged, DropShardsBefore) run one at
+// a time, and searches run alongside them.
 type Index struct {
-	idx    bleve.Index
 	path   string
 	loc    *time.Location
 	logger *slog.Logger
+
+	// writeMu serialises AddTagged, DropShardsBefore and Close.
+	writeMu sync.Mutex
+	// mu guards the set of shards. A search holds the read lock for its
+	// whole run, so that closing a shard waits for the searches using it.
+	mu struct {
+		sync.RWMutex
+		// shards maps a shard's name to the shard.
+		shards map[string]*shard
+		closed bool
+	}
 }
 
-// SearchOptions selects a page of results.
-type SearchOptions struct {
-	// Limit is the number of hits to return, at most MaxLimit. Zero means
-	// DefaultLimit.
-	Limit int
-	// Offset is the number of best hits to skip. Offset+Limit is at most
-	// MaxWindow.
-	Offset int
-	// NoShorthand turns off the expansion of chat abbreviations (see
-	// ParseQuery). The zero value expands them.
-	NoShorthand bool
+// Doc is a message with its reviewer tags, for AddTagged.
+type Doc struct {
+	Message *chat.Message
+	// Tags are the reviewer tags that tag: matches, compared in any case.
+	// The index keeps them only in the message's document, so the caller
+	// stores them and passes them again whenever it adds the message.
+	Tags []string
 }
 
-// Result is one page of a search.
-type Result struct {
-	// Total counts every matching message, not only those in Hits.
-	Total uint64
-	// Hits are ordered by descending score, then by ascending ID.
-	Hits []Hit
-}
-
-// Hit is one matching message. The caller reads the message itself from its
-// catalog by ID; the index stores no message content.
-type Hit struct {
-	ID    string
-	Score float64
-}
-
-// Open opens the index at cfg.Path, creating it when the folder holds no
-// index. It fails when the index on disk has another schema version; such an
-// index must be deleted and rebuilt.
+// Open opens the index at cfg.Path, creating the folder when it is
+// missing. It fails with an error wrapping ErrSchemaVersion when a shard
+// has another schema version or location, or when the folder holds an
+// index of the layout before shards. Such an index must be deleted and
+// rebuilt.
 func Open(cfg Config) (*Index, error) {
 	if cfg.Path == "" {
 		return nil, errors.New("index: open: Config.Path is empty")
@@ -99,131 +104,155 @@ func Open(cfg Config) (*Index, error) {
 	_, err := os.Stat(filepath.Join(cfg.Path, "index_meta.json"))
 	switch {
 	case err == nil:
-		err = x.openExisting()
-	case errors.Is(err, fs.ErrNotExist):
-		err = x.create()
-	default:
-		err = fmt.Errorf("index: open %s: %w", cfg.Path, err)
+		return nil, fmt.Errorf("index: open %s: the folder contains a single Bleve index from before quarter shards; delete the folder and rebuild the index: %w", cfg.Path, ErrSchemaVersion)
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("index: open %s: %w", cfg.Path, err)
 	}
+	if err := os.MkdirAll(cfg.Path, 0o700); err != nil {
+		return nil, fmt.Errorf("index: open %s: %w", cfg.Path, err)
+	}
+
+	shards, err := x.openShards()
 	if err != nil {
 		return nil, err
 	}
-
-	count, err := x.idx.DocCount()
-	if err != nil {
-		_ = x.idx.Close()
-		return nil, fmt.Errorf("index: open %s: count documents: %w", cfg.Path, err)
+	x.mu.shards = make(map[string]*shard, len(shards))
+	var count uint64
+	for _, s := range shards {
+		x.mu.shards[s.name] = s
+		n, err := s.idx.DocCount()
+		if err != nil {
+			closeShards(shards)
+			return nil, fmt.Errorf("index: open %s: count documents: %w", s.path, err)
+		}
+		count += n
 	}
-	x.logger.Info("index opened", "path", cfg.Path, "documents", count)
+	x.logger.Info("index opened", "path", cfg.Path, "shards", len(shards), "documents", count)
 	return x, nil
 }
 
-func (x *Index) openExisting() error {
-	idx, err := bleve.Open(x.path)
-	if err != nil {
-		return fmt.Errorf("index: open %s: %w", x.path, err)
-	}
-	version, err := idx.GetInternal(schemaKey)
-	if err != nil {
-		_ = idx.Close()
-		return fmt.Errorf("index: open %s: read schema version: %w", x.path, err)
-	}
-	if string(version) != schemaVersion {
-		_ = idx.Close()
-		return fmt.Errorf("index: open %s: schema version is %q, expected %q; delete the folder and rebuild the index: %w", x.path, version, schemaVersion, ErrSchemaVersion)
-	}
-	x.idx = idx
-	return nil
-}
-
-func (x *Index) create() error {
-	idx, err := bleve.New(x.path, newMapping())
-	if err != nil {
-		return fmt.Errorf("index: create %s: %w", x.path, err)
-	}
-	if err := idx.SetInternal(schemaKey, []byte(schemaVersion)); err != nil {
-		_ = idx.Close()
-		return fmt.Errorf("index: create %s: write schema version: %w", x.path, err)
-	}
-	x.idx = idx
-	return nil
-}
-
-// Add indexes msgs in one batch. A message whose ID is already in the index
-// replaces the earlier document, so adding the same messages again is safe.
-// Within msgs, the last message with a given ID wins. The batch is durable
-// on disk when Add returns nil.
+// Add indexes msgs without reviewer tags; see AddTagged.
 func (x *Index) Add(msgs []*chat.Message) error {
 	if len(msgs) == 0 {
 		return nil
 	}
-	batch := x.idx.NewBatch()
+	docs := make([]Doc, len(msgs))
 	for i, m := range msgs {
-		if m == nil {
-			return fmt.Errorf("index: add: message %d of %d is nil", i, len(msgs))
-		}
-		if m.ID == "" {
-			return fmt.Errorf("index: add: message %d of %d has an empty ID", i, len(msgs))
-		}
-		if err := batch.IndexAdvanced(messageDocument(m)); err != nil {
-			return fmt.Errorf("index: add message %s: %w", m.ID, err)
-		}
+		docs[i].Message = m
 	}
-	if err := x.idx.Batch(batch); err != nil {
-		return fmt.Errorf("index: add batch of %d messages, first %s: %w", len(msgs), msgs[0].ID, err)
-	}
-	return nil
+	return x.AddTagged(docs)
 }
 
-// Search runs the query q (see ParseQuery for its language) and returns one
-// page of hits. A malformed query returns a *SyntaxError.
-func (x *Index) Search(ctx context.Context, q string, opts SearchOptions) (*Result, error) {
-	limit := opts.Limit
-	if limit == 0 {
-		limit = DefaultLimit
+// SetTags replaces the reviewer tags of msg by indexing it again with tags.
+// The message must be the one indexed, with the same SentAt, so that its
+// document stays in the same shard.
+func (x *Index) SetTags(msg *chat.Message, tags []string) error {
+	return x.AddTagged([]Doc{{Message: msg, Tags: tags}})
+}
+
+// AddTagged indexes the messages of docs with their tags, one batch per
+// shard that they fall in. A message whose ID is already in the index
+// replaces the earlier document, tags included, so adding the same
+// messages again is safe, and adding a message without its tags removes
+// them. Within docs, the last message with a given ID wins. Every batch is
+// durable on disk when AddTagged returns nil. When it returns an error,
+// the batches of some shards may have been written; adding docs again
+// completes them.
+//
+// NOTE: a message is routed by its SentAt. Adding a message ID again with
+// a SentAt in another quarter leaves the earlier document in the old shard.
+func (x *Index) AddTagged(docs []Doc) error {
+	if len(docs) == 0 {
+		return nil
 	}
-	if limit < 0 || limit > MaxLimit {
-		return nil, fmt.Errorf("index: search: invalid limit %d, expected 0 to %d", opts.Limit, MaxLimit)
-	}
-	if opts.Offset < 0 || opts.Offset+limit > MaxWindow {
-		return nil, fmt.Errorf("index: search: invalid offset %d, expected 0 to %d with limit %d", opts.Offset, MaxWindow-limit, limit)
+	for i, d := range docs {
+		if d.Message == nil {
+			return fmt.Errorf("index: add: message %d of %d is nil", i, len(docs))
+		}
+		if d.Message.ID == "" {
+			return fmt.Errorf("index: add: message %d of %d has an empty ID", i, len(docs))
+		}
 	}
 
-	bq, err := ParseQueryOptions(q, QueryOptions{Location: x.loc, NoShorthand: opts.NoShorthand})
-	if err != nil {
-		return nil, err
+	// Most batches fall in one quarter, so the groups are a short list.
+	type group struct {
+		name string
+		docs []Doc
 	}
-	req := bleve.NewSearchRequestOptions(bq, limit, opts.Offset, false)
-	req.SortBy([]string{"-_score", "_id"})
-	res, err := x.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("index: search %s: %w", x.path, err)
+	var groups []group
+	for _, d := range docs {
+		name := shardNameOf(d.Message.SentAt)
+		i := 0
+		for i < len(groups) && groups[i].name != name {
+			i++
+		}
+		if i == len(groups) {
+			groups = append(groups, group{name: name})
+		}
+		groups[i].docs = append(groups[i].docs, d)
 	}
 
-	out := &Result{Total: res.Total, Hits: make([]Hit, len(res.Hits))}
-	for i, h := range res.Hits {
-		out.Hits[i] = Hit{ID: h.ID, Score: h.Score}
+	x.writeMu.Lock()
+	defer x.writeMu.Unlock()
+	for _, g := range groups {
+		s, err := x.shardForWrite(g.name)
+		if err != nil {
+			return err
+		}
+		batch := s.idx.NewBatch()
+		for _, d := range g.docs {
+			if err := batch.IndexAdvanced(messageDocument(d.Message, d.Tags, x.loc)); err != nil {
+				return fmt.Errorf("index: add message %s: %w", d.Message.ID, err)
+			}
+		}
+		if err := s.idx.Batch(batch); err != nil {
+			return fmt.Errorf("index: add batch of %d messages to shard %s, first %s: %w", len(g.docs), s.name, g.docs[0].Message.ID, err)
+		}
 	}
-	return out, nil
+	return nil
 }
 
 // Count returns the number of messages in the index.
 func (x *Index) Count() (uint64, error) {
-	n, err := x.idx.DocCount()
-	if err != nil {
-		return 0, fmt.Errorf("index: count %s: %w", x.path, err)
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	var total uint64
+	for _, s := range x.mu.shards {
+		n, err := s.idx.DocCount()
+		if err != nil {
+			return 0, fmt.Errorf("index: count %s: %w", s.path, err)
+		}
+		total += n
 	}
-	return n, nil
+	return total, nil
 }
 
-// Close stops bleve's background persister and merger, waits for them, and
-// closes the index files.
+// Close stops bleve's background persister and merger of every shard,
+// waits for them, and closes the index files.
 func (x *Index) Close() error {
-	if err := x.idx.Close(); err != nil {
-		return fmt.Errorf("index: close %s: %w", x.path, err)
+	x.writeMu.Lock()
+	defer x.writeMu.Unlock()
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.mu.closed {
+		return nil
 	}
-	x.logger.Info("index closed", "path", x.path)
-	return nil
+	x.mu.closed = true
+
+	var errs []error
+	for _, s := range x.mu.shards {
+		if err := s.idx.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("index: close %s: %w", s.path, err))
+		}
+	}
+	x.logger.Info("index closed", "path", x.path, "shards", len(x.mu.shards))
+	return errors.Join(errs...)
+}
+
+// normalizeTag returns the form of a reviewer tag that tag: compares, which
+// is trimmed, lowercase and NFC-normalised.
+func normalizeTag(tag string) string {
+	return norm.NFC.String(strings.ToLower(strings.TrimSpace(tag)))
 }
 
 // defaultLocation returns Asia/Ho_Chi_Minh from the system's time zone

@@ -11,15 +11,31 @@ import (
 const (
 	fieldText  = "text"  // folded words of the text, with positions
 	fieldExact = "exact" // exact forms of the words that have marks, as a set
-	fieldAttrs = "attrs" // every other attribute, as prefixed terms
+	fieldAttrs = "attrs" // other attributes, as prefixed terms
+	// fieldFacets holds the attributes that results are counted or sorted
+	// by, as prefixed terms with doc values, and the send time as one
+	// numeric term for sorting (see appendTimeTerm).
+	fieldFacets = "facets"
+)
+
+// Prefixes of the terms of the facets field. Every prefix starts with a
+// lowercase ASCII letter, a byte above 0x5f, so that no such term is a
+// valid prefix-coded number and a numeric sort on the field reads the time
+// term alone.
+const (
+	facetAccount = "account:" // archived messaging account, as given
+	facetKind    = "kind:"    // message kind, ASCII-lowercased
+	facetMonth   = "month:"   // month of the send time, YYYY-MM in Config.Location
+	// facetConversation is followed by the account, a NUL byte and the
+	// conversation id, because a conversation id is unique only within
+	// its account.
+	facetConversation = "conversation:"
 )
 
 // Prefixes of the terms of the attrs field. A prefix ends at its first
 // colon, so a value may hold colons.
 const (
-	attrAccount      = "account:"      // archived messaging account, as given
 	attrConversation = "conversation:" // conversation id, as given
-	attrKind         = "kind:"         // message kind, ASCII-lowercased
 	attrSource       = "source:"       // chat platform, ASCII-lowercased
 	attrDirection    = "direction:"    // in or out
 	attrSender       = "sender:"       // sender id, as given
@@ -32,6 +48,9 @@ const (
 	attrEmail        = "email:"        // email address, lowercased
 	attrURL          = "url:"          // link, see normalizeURL
 	attrURLHost      = "urlhost:"      // host of a link, lowercased
+	attrTo           = "to:"           // recipient id, see recipients
+	attrHas          = "has:"          // a part the message has, see hasNames
+	attrTag          = "tag:"          // reviewer tag, see normalizeTag
 )
 
 // Names under which the analyzers are registered with bleve. An index on
@@ -124,8 +143,11 @@ func newMapping() *mapping.IndexMappingImpl {
 
 	doc.AddFieldMappingsAt(fieldText, textFieldMapping(foldedAnalyzerName, true))
 	doc.AddFieldMappingsAt(fieldExact, textFieldMapping(exactAnalyzerName, false))
-	// A term query on attrs needs the prefix, as in "kind:text".
+	// A term query on attrs needs the prefix, as in "source:zalo".
 	doc.AddFieldMappingsAt(fieldAttrs, textFieldMapping(keyword.Name, false))
+	facets := textFieldMapping(keyword.Name, false)
+	facets.DocValues = true
+	doc.AddFieldMappingsAt(fieldFacets, facets)
 
 	m.DefaultMapping = doc
 	return m

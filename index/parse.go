@@ -2,6 +2,7 @@ package index
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -19,18 +20,23 @@ type SyntaxError struct {
 	// Got describes what it found instead: quoted text from the query, or
 	// "end of query".
 	Got string
+	// Err is the cause when there is one, such as ErrUnknownCustodian.
+	Err error
 }
 
 func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("query: column %d: expected %s, got %s", e.Pos, e.Expected, e.Got)
 }
 
+// Unwrap returns Err.
+func (e *SyntaxError) Unwrap() error { return e.Err }
+
 // maxDepth bounds the nesting of parentheses, so that a hostile query cannot
 // exhaust the stack.
 const maxDepth = 32
 
 // fieldNames lists the query fields in the order an error message names them.
-var fieldNames = []string{"from", "account", "conversation", "kind", "source", "phone", "money", "card", "bank", "email", "url", "after", "before"}
+var fieldNames = []string{"from", "to", "account", "conversation", "kind", "source", "has", "tag", "custodian", "phone", "money", "card", "bank", "email", "url", "after", "before"}
 
 type nodeKind uint8
 
@@ -58,6 +64,9 @@ type node struct {
 	date time.Time
 	// low and high bound a money field's amounts in VND, both included.
 	low, high int64
+	// column and valueColumn are the 1-based columns of a field's name
+	// and value, for errors found after parsing.
+	column, valueColumn int
 }
 
 type parser struct {
@@ -229,7 +238,7 @@ func (p *parser) parseField(start int, name, rest string) (*node, error) {
 		return nil, p.errorAt(valueStart, fmt.Sprintf("a value after %q", field+":"))
 	}
 
-	n := &node{kind: nodeField, field: field, text: value}
+	n := &node{kind: nodeField, field: field, text: value, column: p.column(start), valueColumn: p.column(valueStart)}
 	switch field {
 	case "after", "before":
 		date, err := time.ParseInLocation(time.DateOnly, value, p.loc)
@@ -248,6 +257,16 @@ func (p *parser) parseField(start int, name, rest string) (*node, error) {
 		}
 	case "source":
 		n.text = lowerASCII(value)
+	case "has":
+		n.text = lowerASCII(value)
+		if !slices.Contains(hasNames, n.text) {
+			return nil, &SyntaxError{Pos: p.column(valueStart), Expected: `one of ` + strings.Join(hasNames, ", ") + ` after "has:"`, Got: fmt.Sprintf("%q", value)}
+		}
+	case "tag":
+		n.text = normalizeTag(value)
+		if n.text == "" {
+			return nil, &SyntaxError{Pos: p.column(valueStart), Expected: `a tag after "tag:"`, Got: fmt.Sprintf("%q", value)}
+		}
 	case "email":
 		address, ok := normalizeEmail(strings.TrimSpace(value))
 		if !ok {

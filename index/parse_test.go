@@ -162,8 +162,16 @@ func FuzzParseQuery(f *testing.F) {
 		"khiếu nại", `"thẻ tín dụng" -spam`, "a OR (b -c)", "from:u1 after:2024-01-01 before:2024-02-01",
 		`from:"Nguyễn An" kind:image source:zalo account:a conversation:"c 1"`, "((", `"`, "-", "OR", "x:y",
 		"after:2024-13-01", "kind:", "-(-a OR -b)", "https://x.vn",
+		"to:u1 has:link tag:Hot custodian:an", "has:", "has:photo", "custodian:unknown OR a", `tag:"quan trọng"`,
 	} {
 		f.Add(seed)
+	}
+	// Every custodian is known except "unknown".
+	custodian := func(name string) ([]CustodianSpan, error) {
+		if name == "unknown" {
+			return nil, ErrUnknownCustodian
+		}
+		return []CustodianSpan{{Account: "acc1", From: time.Date(2024, 3, 15, 10, 7, 0, 0, hcm)}, {Account: name}}, nil
 	}
 	// Every parsed query also runs, so that bleve rejects none of them.
 	x, err := Open(Config{Path: f.TempDir(), Location: hcm})
@@ -175,7 +183,7 @@ func FuzzParseQuery(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, q string) {
-		built, err := ParseQuery(q, hcm)
+		built, err := ParseQueryOptions(q, QueryOptions{Location: hcm, Custodian: custodian})
 		if err != nil {
 			var syntax *SyntaxError
 			if !errors.As(err, &syntax) {
@@ -192,7 +200,7 @@ func FuzzParseQuery(f *testing.F) {
 		if built == nil {
 			t.Fatalf("ParseQuery(%q) returned neither a query nor an error", q)
 		}
-		if _, err := x.Search(context.Background(), q, SearchOptions{}); err != nil {
+		if _, err := x.Search(context.Background(), q, SearchOptions{Custodian: custodian, Highlight: true, Facets: true}); err != nil {
 			t.Fatalf("Search(%q): %v", q, err)
 		}
 	})

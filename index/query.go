@@ -1,9 +1,17 @@
 package index
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
 	"time"
 
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/search/searcher"
+	bleveindex "github.com/blevesearch/bleve_index_api"
 )
 
 // exactBoost weighs the match of a word's exact form (its diacritics)
@@ -25,10 +33,21 @@ const exactBoost = 2.0
 //	(a OR b) c           parentheses group
 //	from:u123            sender id exactly, or words of the sender's name
 //	from:"Nguyễn An"     a quoted value may hold spaces
+//	to:u123              recipient id, exactly: the account for an inbound
+//	                     message; for an outbound one the conversation id
+//	                     (the peer of a direct conversation) and the ids
+//	                     of the message's Members
 //	account:cskh-hn-01   archived messaging account, exactly
 //	conversation:g42     conversation id, exactly
 //	kind:image           message kind (chat.Kinds), any case
 //	source:zalo          chat platform, any case
+//	has:attachment       has an attachment; also has:link (a link in the
+//	                     text or kind link), has:phone, has:money,
+//	                     has:email, has:card and has:bank
+//	tag:privileged       reviewer tag given to AddTagged or SetTags, any
+//	                     case
+//	custodian:an.nguyen  the messages of the custodian's accounts within
+//	                     the spans that QueryOptions.Custodian returns
 //	phone:0912 345 678   phone number in the text, written any usual way
 //	money:350k           amount in VND in the text (350k, 1tr5, 1.500.000đ,
 //	                     2 tỷ); a bare number is VND
@@ -41,6 +60,9 @@ const exactBoost = 2.0
 //	url:https://example.com/a  that link; without a scheme, http or https
 //	after:2024-03-01     sent on or after 00:00 of that day in loc
 //	before:2024-04-01    sent before 00:00 of that day in loc
+//
+// A message without a send time (a zero SentAt) matches no after:, before:
+// or custodian span with a bound.
 //
 // Words and phrases match the folded text, so khieu nai finds khiếu nại and
 // -thẻ also excludes thế. Where the query has diacritics, hits with the same
@@ -70,56 +92,93 @@ type QueryOptions struct {
 	// NoShorthand turns off the expansion of chat abbreviations, so every
 	// word matches only itself. The zero value expands them.
 	NoShorthand bool
+	// Custodian returns the spans of a custodian named in custodian:NAME:
+	// the accounts the custodian used and when. An error wrapping
+	// ErrUnknownCustodian becomes a *SyntaxError that names the custodian,
+	// and any other error is returned wrapped. Nil makes custodian: a
+	// syntax error.
+	Custodian func(name string) ([]CustodianSpan, error)
+}
+
+// CustodianSpan is an account that a custodian used, and when: the
+// messages of Account sent from From, included, to To, excluded. A zero
+// From or To leaves that side open.
+type CustodianSpan struct {
+	Account  string
+	From, To time.Time
 }
 
 // ParseQueryOptions is ParseQuery with options.
 func ParseQueryOptions(q string, opts QueryOptions) (query.Query, error) {
+	built, _, err := compileQuery(q, opts)
+	return built, err
+}
+
+// compileQuery returns the bleve query of q and the send times that its
+// matches can have, which Search uses to skip shards.
+func compileQuery(q string, opts QueryOptions) (query.Query, timeSpan, error) {
 	loc := opts.Location
 	if loc == nil {
 		loc = defaultLocation()
 	}
 	tree, err := parseTree(q, loc)
 	if err != nil {
-		return nil, err
+		return nil, timeSpan{}, err
 	}
-	built := buildQuery(tree, !opts.NoShorthand)
+	b := &queryBuilder{expand: !opts.NoShorthand, custodian: opts.Custodian}
+	built, err := b.build(tree)
+	if err != nil {
+		return nil, timeSpan{}, err
+	}
 	if built == nil {
-		return query.NewMatchNoneQuery(), nil
+		return query.NewMatchNoneQuery(), timeSpan{}, nil
 	}
-	return built, nil
+	return built, b.timeSpan(tree), nil
 }
 
-// buildQuery returns the bleve query of n, or nil when n has nothing to
-// search for (only words without letters or digits). expand turns on chat
-// shorthand expansion of the bare words of n.
-func buildQuery(n *node, expand bool) query.Query {
+// queryBuilder turns a syntax tree into a bleve query.
+type queryBuilder struct {
+	// expand turns on chat shorthand expansion of bare words.
+	expand    bool
+	custodian func(name string) ([]CustodianSpan, error)
+	// spans holds the custodian spans resolved by build, by name.
+	spans map[string][]CustodianSpan
+}
+
+// build returns the bleve query of n, or nil when n has nothing to search
+// for (only words without letters or digits).
+func (b *queryBuilder) build(n *node) (query.Query, error) {
 	switch n.kind {
 	case nodeAnd:
-		return buildAnd(n.children, expand)
+		return b.buildAnd(n.children)
 	case nodeOr:
 		var alternatives []query.Query
 		for _, child := range n.children {
-			if q := buildQuery(child, expand); q != nil {
+			q, err := b.build(child)
+			if err != nil {
+				return nil, err
+			}
+			if q != nil {
 				alternatives = append(alternatives, q)
 			}
 		}
 		switch len(alternatives) {
 		case 0:
-			return nil
+			return nil, nil
 		case 1:
-			return alternatives[0]
+			return alternatives[0], nil
 		}
-		return query.NewDisjunctionQuery(alternatives)
+		return query.NewDisjunctionQuery(alternatives), nil
 	case nodeNot:
 		// An exclusion outside a sequence, as in "a OR -b".
-		return buildAnd([]*node{n}, expand)
+		return b.buildAnd([]*node{n})
 	case nodeText:
 		if n.phrase {
-			return buildText(n.text)
+			return buildText(n.text), nil
 		}
-		return buildWord(n.text, expand && !n.literal)
+		return buildWord(n.text, b.expand && !n.literal), nil
 	case nodeField:
-		return buildField(n)
+		return b.buildField(n)
 	}
 	panic("index: internal error: unknown query node kind")
 }
@@ -128,38 +187,46 @@ func buildQuery(n *node, expand bool) query.Query {
 // must-not clauses, and fields become a filter, which selects without adding
 // to the score, so ranking depends on the words alone. With no words or
 // fields, the query matches every message not excluded.
-func buildAnd(children []*node, expand bool) query.Query {
+func (b *queryBuilder) buildAnd(children []*node) (query.Query, error) {
 	var must, filters, mustNot []query.Query
 	for _, child := range children {
+		var target *[]query.Query
+		var q query.Query
+		var err error
 		switch child.kind {
 		case nodeNot:
-			if q := buildQuery(child.children[0], expand); q != nil {
-				mustNot = append(mustNot, q)
-			}
+			target = &mustNot
+			q, err = b.build(child.children[0])
 		case nodeField:
-			filters = append(filters, buildField(child))
+			target = &filters
+			q, err = b.buildField(child)
 		default:
-			if q := buildQuery(child, expand); q != nil {
-				must = append(must, q)
-			}
+			target = &must
+			q, err = b.build(child)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if q != nil {
+			*target = append(*target, q)
 		}
 	}
 	if len(must)+len(filters)+len(mustNot) == 0 {
-		return nil
+		return nil, nil
 	}
 	if len(must) == 1 && len(filters) == 0 && len(mustNot) == 0 {
-		return must[0]
+		return must[0], nil
 	}
 
-	b := query.NewBooleanQuery(must, nil, mustNot)
+	bq := query.NewBooleanQuery(must, nil, mustNot)
 	switch len(filters) {
 	case 0:
 	case 1:
-		b.AddFilter(filters[0])
+		bq.AddFilter(filters[0])
 	default:
-		b.AddFilter(query.NewConjunctionQuery(filters))
+		bq.AddFilter(query.NewConjunctionQuery(filters))
 	}
-	return b
+	return bq, nil
 }
 
 // buildText returns the query of a word or phrase, or nil when text has no
@@ -209,61 +276,115 @@ func buildText(text string) query.Query {
 	if !exact {
 		return inOrder
 	}
-	return query.NewConjunctionQuery([]query.Query{inOrder, query.NewDisjunctionQuery(terms)})
+	// The disjunction only adds to the score. It reports no locations,
+	// so that Hit.Spans holds the words of the phrase, not every
+	// occurrence of its words.
+	return query.NewConjunctionQuery([]query.Query{inOrder, &scoreOnlyQuery{query.NewDisjunctionQuery(terms)}})
 }
 
 // buildField returns the query of a field:value term.
-func buildField(n *node) query.Query {
+func (b *queryBuilder) buildField(n *node) (query.Query, error) {
 	switch n.field {
 	case "from":
 		byID := termQuery(fieldAttrs, attrSender+n.text)
 		var a analysis
 		analyze(&a, n.text)
 		if len(a.tokens) == 0 {
-			return byID
+			return byID, nil
 		}
 		words := make([]query.Query, len(a.tokens))
 		for i := range a.tokens {
 			words[i] = termQuery(fieldAttrs, attrName+string(a.foldedTerm(&a.tokens[i])))
 		}
-		return query.NewDisjunctionQuery([]query.Query{byID, query.NewConjunctionQuery(words)})
+		return query.NewDisjunctionQuery([]query.Query{byID, query.NewConjunctionQuery(words)}), nil
+	case "to":
+		return termQuery(fieldAttrs, attrTo+n.text), nil
 	case "account":
-		return termQuery(fieldAttrs, attrAccount+n.text)
+		return termQuery(fieldFacets, facetAccount+n.text), nil
 	case "conversation":
-		return termQuery(fieldAttrs, attrConversation+n.text)
+		return termQuery(fieldAttrs, attrConversation+n.text), nil
 	case "kind":
-		return termQuery(fieldAttrs, attrKind+n.text)
+		return termQuery(fieldFacets, facetKind+n.text), nil
 	case "source":
-		return termQuery(fieldAttrs, attrSource+n.text)
+		return termQuery(fieldAttrs, attrSource+n.text), nil
+	case "has":
+		return termQuery(fieldAttrs, attrHas+n.text), nil
+	case "tag":
+		return termQuery(fieldAttrs, attrTag+n.text), nil
+	case "custodian":
+		return b.buildCustodian(n)
 	case "phone":
-		return termQuery(fieldAttrs, attrPhone+n.text)
+		return termQuery(fieldAttrs, attrPhone+n.text), nil
 	case "money":
-		return newMoneyQuery(n.low, n.high)
+		return newMoneyQuery(n.low, n.high), nil
 	case "card":
-		return termQuery(fieldAttrs, attrCard+n.text)
+		return termQuery(fieldAttrs, attrCard+n.text), nil
 	case "bank":
-		return termQuery(fieldAttrs, attrBank+n.text)
+		return termQuery(fieldAttrs, attrBank+n.text), nil
 	case "email":
-		return termQuery(fieldAttrs, attrEmail+n.text)
+		return termQuery(fieldAttrs, attrEmail+n.text), nil
 	case "url":
 		terms, ok := urlQueryTerms(n.text)
 		if !ok {
 			panic("index: internal error: url: value not checked by the parser")
 		}
 		if len(terms) == 1 {
-			return termQuery(fieldAttrs, terms[0])
+			return termQuery(fieldAttrs, terms[0]), nil
 		}
 		alternatives := make([]query.Query, len(terms))
 		for i, term := range terms {
 			alternatives[i] = termQuery(fieldAttrs, term)
 		}
-		return query.NewDisjunctionQuery(alternatives)
+		return query.NewDisjunctionQuery(alternatives), nil
 	case "after":
-		return newSentAtQuery(n.date, time.Time{})
+		return newTimeRangeQuery(n.date, time.Time{}), nil
 	case "before":
-		return newSentAtQuery(time.Time{}, n.date)
+		return newTimeRangeQuery(time.Time{}, n.date), nil
 	}
 	panic("index: internal error: unknown query field " + n.field)
+}
+
+// buildCustodian returns the query of custodian:NAME: the messages of any
+// of the custodian's accounts sent within the span of that account.
+func (b *queryBuilder) buildCustodian(n *node) (query.Query, error) {
+	if b.custodian == nil {
+		return nil, &SyntaxError{
+			Pos:      n.column,
+			Expected: `a field this search supports ("custodian:" needs a custodian list, and none is configured)`,
+			Got:      `"custodian:"`,
+		}
+	}
+	spans, err := b.custodian(n.text)
+	if errors.Is(err, ErrUnknownCustodian) {
+		return nil, &SyntaxError{Pos: n.valueColumn, Expected: `a known custodian after "custodian:"`, Got: fmt.Sprintf("%q", n.text), Err: err}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("query: custodian %q: %w", n.text, err)
+	}
+	if b.spans == nil {
+		b.spans = make(map[string][]CustodianSpan)
+	}
+	b.spans[n.text] = spans
+
+	var alternatives []query.Query
+	for _, span := range spans {
+		if span.Account == "" {
+			continue
+		}
+		account := termQuery(fieldFacets, facetAccount+span.Account)
+		if span.From.IsZero() && span.To.IsZero() {
+			alternatives = append(alternatives, account)
+			continue
+		}
+		alternatives = append(alternatives, query.NewConjunctionQuery([]query.Query{account, newTimeRangeQuery(span.From, span.To)}))
+	}
+	switch len(alternatives) {
+	case 0:
+		return query.NewMatchNoneQuery(), nil
+	case 1:
+		return alternatives[0], nil
+	}
+	return query.NewDisjunctionQuery(alternatives), nil
 }
 
 // newMoneyQuery returns the query of the messages with an amount from low
@@ -283,4 +404,103 @@ func termQuery(field, term string) *query.TermQuery {
 	q := query.NewTermQuery(term)
 	q.SetField(field)
 	return q
+}
+
+// timeSpan is a range of send times in microseconds since 1970-01-01 UTC,
+// from included to to excluded, saturated at the int64 range for an open
+// side. It is empty when from >= to.
+type timeSpan struct {
+	from, to int64
+}
+
+var allTime = timeSpan{from: math.MinInt64, to: math.MaxInt64}
+
+func (s timeSpan) empty() bool { return s.from >= s.to }
+
+func (s timeSpan) intersect(o timeSpan) timeSpan {
+	return timeSpan{from: max(s.from, o.from), to: min(s.to, o.to)}
+}
+
+// hull returns the smallest span that holds s and o.
+func (s timeSpan) hull(o timeSpan) timeSpan {
+	switch {
+	case s.empty():
+		return o
+	case o.empty():
+		return s
+	}
+	return timeSpan{from: min(s.from, o.from), to: max(s.to, o.to)}
+}
+
+// newTimeSpan returns the span from from to to. A zero time leaves that
+// side open.
+func newTimeSpan(from, to time.Time) timeSpan {
+	s := allTime
+	if !from.IsZero() {
+		s.from = unixMicros(from)
+	}
+	if !to.IsZero() {
+		s.to = unixMicros(to)
+	}
+	return s
+}
+
+// timeSpan returns a span that holds the send time of every message with a
+// send time that n matches. Only after:, before: and custodian: bound it.
+// It must run after build, which resolves the custodians.
+func (b *queryBuilder) timeSpan(n *node) timeSpan {
+	switch n.kind {
+	case nodeAnd:
+		s := allTime
+		for _, child := range n.children {
+			if child.kind != nodeNot {
+				s = s.intersect(b.timeSpan(child))
+			}
+		}
+		return s
+	case nodeOr:
+		var s timeSpan // empty
+		for _, child := range n.children {
+			s = s.hull(b.timeSpan(child))
+		}
+		return s
+	case nodeField:
+		switch n.field {
+		case "after":
+			return newTimeSpan(n.date, time.Time{})
+		case "before":
+			return newTimeSpan(time.Time{}, n.date)
+		case "custodian":
+			var s timeSpan // empty
+			for _, span := range b.spans[n.text] {
+				if span.Account != "" {
+					s = s.hull(newTimeSpan(span.From, span.To))
+				}
+			}
+			return s
+		}
+	}
+	return allTime
+}
+
+// scoreOnlyQuery runs its query without term vectors, so that its matches
+// add to the score but report no locations.
+type scoreOnlyQuery struct {
+	query query.Query
+}
+
+func (q *scoreOnlyQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	options.IncludeTermVectors = false
+	return q.query.Searcher(ctx, r, m, options)
+}
+
+// termsQuery matches the documents with any of terms in field, through
+// one multi-term searcher, as bleve's own term range query does.
+type termsQuery struct {
+	field string
+	terms [][]byte
+}
+
+func (q *termsQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, _ mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	return searcher.NewMultiTermSearcherBytes(ctx, r, q.terms, q.field, 1.0, options, true)
 }

@@ -2,10 +2,13 @@ package index
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/numeric"
 	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/blevesearch/bleve/v2/search/searcher"
 	bleveindex "github.com/blevesearch/bleve_index_api"
 )
@@ -20,10 +23,12 @@ import (
 //
 // Bleve's own date field writes 16 terms per document at nanosecond
 // precision, about half of them unique to the document. With it,
-// BenchmarkIndex measured Add at twice the CPU time. The query language
-// needs days only, and since 1980 every time zone offset is a multiple of
-// 15 minutes (checked against tzdata 2025b), so quarter-hours give exact
-// day boundaries.
+// BenchmarkIndex measured Add at twice the CPU time. The dates of after:
+// and before: are days, and since 1980 every time zone offset is a
+// multiple of 15 minutes (checked against tzdata 2025b), so quarter-hours
+// give exact day boundaries. A custodian span may start or end at any
+// instant; the time terms below cover the part of a quarter-hour at such
+// an edge.
 const (
 	sentAtUnit      = 15 * 60 // seconds per value step
 	sentAtLevelBits = 6
@@ -34,6 +39,103 @@ const (
 	// then the shifted value in 3 bytes, big-endian.
 	sentAtTermSize = len(attrSentAt) + 4
 )
+
+// The facets field records the send time once more, at microsecond
+// precision, as a bleve prefix-coded number (numeric.PrefixCoded, shift
+// 0) of the microseconds since 1970-01-01 UTC. The time sort reads it from
+// the doc values, and a time range query matches it where the range
+// starts or ends inside a quarter-hour or before 1970, where the trie has
+// no terms.
+//
+// The value passes through a float64, as bleve's numeric sort and
+// SearchAfter require, so it is clamped to ±maxTimeMicros, where every
+// integer is exact: from 1684 to 2255. Times outside compare equal to the
+// bound. A zero SentAt gets -maxTimeMicros, which no time range matches,
+// and every other time is clamped above it. Nanoseconds are dropped, so
+// times within one microsecond compare equal.
+const (
+	maxTimeMicros        = 1 << 53
+	microsPerQuarterHour = sentAtUnit * 1_000_000
+)
+
+// unixMicros returns the microseconds from 1970-01-01 UTC to t, saturated
+// at the int64 range.
+func unixMicros(t time.Time) int64 {
+	sec := t.Unix()
+	switch {
+	case sec > math.MaxInt64/1_000_000-1:
+		return math.MaxInt64
+	case sec < math.MinInt64/1_000_000+1:
+		return math.MinInt64
+	}
+	return sec*1_000_000 + int64(t.Nanosecond()/1000)
+}
+
+// appendTimeTerm appends the time term of micros, clamped to
+// ±maxTimeMicros.
+func appendTimeTerm(dst []byte, micros int64) []byte {
+	micros = max(-maxTimeMicros, min(micros, maxTimeMicros))
+	return append(dst, numeric.MustNewPrefixCodedInt64(numeric.Float64ToInt64(float64(micros)), 0)...)
+}
+
+// newTimeRangeQuery returns the query of the messages sent at or after from
+// and before to. A zero bound leaves that side open. The bounds are exact
+// to the microsecond. Whole quarter-hours match the trie terms of the
+// attrs field. The part of a quarter-hour at either end, and any part
+// before 1970, match a range of the time terms of the facets field. A
+// message with a zero SentAt has neither and matches no time range.
+func newTimeRangeQuery(from, to time.Time) query.Query {
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+	if !from.IsZero() {
+		lo = unixMicros(from)
+	}
+	if !to.IsZero() {
+		hi = unixMicros(to)
+	}
+	if lo >= hi {
+		return query.NewMatchNoneQuery()
+	}
+
+	var parts []query.Query
+	if lo < 0 {
+		parts = append(parts, newTimeTermRange(lo, min(hi, 0)))
+	}
+	if start := max(lo, 0); start < hi {
+		// Whole quarter-hours are [first, end), within the trie's range.
+		first := start / microsPerQuarterHour
+		if start%microsPerQuarterHour != 0 {
+			first++
+		}
+		end := min(hi/microsPerQuarterHour, sentAtMax+1)
+		if first < end {
+			if start < first*microsPerQuarterHour {
+				parts = append(parts, newTimeTermRange(start, first*microsPerQuarterHour))
+			}
+			parts = append(parts, &sentAtQuery{lo: uint32(first), hi: uint32(end - 1)})
+			if end <= sentAtMax && end*microsPerQuarterHour < hi {
+				parts = append(parts, newTimeTermRange(end*microsPerQuarterHour, hi))
+			}
+		} else {
+			parts = append(parts, newTimeTermRange(start, hi))
+		}
+	}
+
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return query.NewDisjunctionQuery(parts)
+}
+
+// newTimeTermRange returns the query of the time terms from lo included to
+// hi excluded, in microseconds. It never matches the term of a zero SentAt,
+// -maxTimeMicros.
+func newTimeTermRange(lo, hi int64) query.Query {
+	lo = max(lo, -maxTimeMicros+1)
+	include, exclude := true, false
+	q := query.NewTermRangeInclusiveQuery(string(appendTimeTerm(nil, lo)), string(appendTimeTerm(nil, hi)), &include, &exclude)
+	q.SetField(fieldFacets)
+	return q
+}
 
 // sentAtValue returns the quarter-hour of t, and false when t is before
 // 1970 or after the range of the field.
@@ -90,36 +192,6 @@ func sentAtTerms(lo, hi uint32) [][]byte {
 // included. It implements query.Query.
 type sentAtQuery struct {
 	lo, hi uint32
-}
-
-// newSentAtQuery returns the query for messages sent at or after from (when
-// not zero) and before to (when not zero).
-//
-// NOTE: a bound that is not on a quarter-hour is widened to the
-// quarter-hour around it, so up to 15 minutes of messages beyond the bound
-// match too. Only local midnights before 1980 in a few time zones (Liberia,
-// Kiribati) are off the quarter-hour.
-func newSentAtQuery(from, to time.Time) *sentAtQuery {
-	q := &sentAtQuery{lo: 0, hi: sentAtMax}
-	if !from.IsZero() {
-		sec := from.Unix()
-		switch {
-		case sec/sentAtUnit > sentAtMax:
-			q.lo, q.hi = 1, 0 // matches nothing
-		case sec > 0:
-			q.lo = uint32(sec / sentAtUnit)
-		}
-	}
-	if !to.IsZero() {
-		sec := to.Unix()
-		switch {
-		case sec <= 0:
-			q.lo, q.hi = 1, 0
-		case (sec+sentAtUnit-1)/sentAtUnit-1 < sentAtMax:
-			q.hi = min(q.hi, uint32((sec+sentAtUnit-1)/sentAtUnit-1))
-		}
-	}
-	return q
 }
 
 func (q *sentAtQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, _ mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {

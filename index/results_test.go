@@ -1,0 +1,466 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+
+	"chatseal/chat"
+)
+
+// spanTexts returns the text of each span.
+func spanTexts(text string, spans []Span) []string {
+	out := []string{}
+	for _, s := range spans {
+		out = append(out, text[s.Start:s.End])
+	}
+	return out
+}
+
+func TestSearch_HighlightSpans(t *testing.T) {
+	nfd := norm.NFD.String("Chị gửi KHIẾU NẠI lần 2")
+	withIndexText := testMessage("index-text", "xem link giá tốt")
+	withIndexText.IndexText = "giá sốc hôm nay"
+	withAttachment := testMessage("attachment", "")
+	withAttachment.Attachments = []chat.Attachment{{Kind: "file", Name: "báo giá.pdf"}}
+
+	msgs := []*chat.Message{
+		testMessage("folded", "Em muốn gửi khiếu nại, khiếu nại gấp!"),
+		testMessage("unaccented", "khieu nai cua khach"),
+		testMessage("nfd", nfd),
+		testMessage("phrase", "khiếu thì khiếu, nhưng khiếu nại thì chưa"),
+		testMessage("shorthand", "anh ko nhận được, em không biết"),
+		testMessage("emoji", "👍👍 thẻ 💳 bị khóa"),
+		withIndexText,
+		withAttachment,
+	}
+	x := openTestIndex(t, msgs...)
+	texts := map[string]string{}
+	for _, m := range msgs {
+		texts[m.ID] = m.Text
+	}
+
+	tests := []struct {
+		name  string
+		query string
+		id    string
+		want  []string
+	}{
+		{"folded query on accented text", "khieu nai", "folded", []string{"khiếu", "nại", "khiếu", "nại"}},
+		{"accented query on unaccented text", "khiếu nại", "unaccented", []string{"khieu", "nai"}},
+		{"offsets in NFD text", "khiếu", "nfd", []string{norm.NFD.String("KHIẾU")}},
+		{"phrase marks the phrase only", `"khiếu nại"`, "phrase", []string{"khiếu", "nại"}},
+		{"shorthand expansion", "ko", "shorthand", []string{"ko", "không"}},
+		{"multibyte neighbours", "thẻ khóa", "emoji", []string{"thẻ", "khóa"}},
+		{"index text match is not in Text", "giá", "index-text", []string{"giá"}},
+		{"attachment name match has no span", "báo giá", "attachment", []string{}},
+		{"excluded words have no span", "khiếu -chưa", "folded", []string{"khiếu", "khiếu"}},
+		{"field alone has no span", "from:an kind:text khách", "unaccented", []string{"khach"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := x.Search(context.Background(), tt.query, SearchOptions{Limit: MaxLimit, Highlight: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var hit *Hit
+			for i := range res.Hits {
+				if res.Hits[i].ID == tt.id {
+					hit = &res.Hits[i]
+				}
+			}
+			if hit == nil {
+				t.Fatalf("Search(%q) did not find %s", tt.query, tt.id)
+			}
+			if got := spanTexts(texts[tt.id], hit.Spans); !slices.Equal(got, tt.want) {
+				t.Errorf("spans of %s = %q, want %q", tt.id, got, tt.want)
+			}
+		})
+	}
+
+	t.Run("no spans without Highlight", func(t *testing.T) {
+		res, err := x.Search(context.Background(), "khiếu", SearchOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range res.Hits {
+			if h.Spans != nil {
+				t.Errorf("hit %s has spans %v without Highlight", h.ID, h.Spans)
+			}
+		}
+	})
+}
+
+func TestSnippet(t *testing.T) {
+	long := "Chào anh, em là nhân viên chăm sóc khách hàng của ngân hàng. " +
+		"Về việc thẻ tín dụng của anh bị khóa hôm qua, em đã kiểm tra và thấy giao dịch lạ. " +
+		"Anh vui lòng xác nhận giao dịch hoặc gọi tổng đài để mở khóa thẻ."
+	spanOf := func(text string, words ...string) []Span {
+		var spans []Span
+		from := 0
+		for _, w := range words {
+			i := strings.Index(text[from:], w)
+			if i < 0 {
+				t.Fatalf("%q not in text", w)
+			}
+			spans = append(spans, Span{Start: from + i, End: from + i + len(w)})
+			from += i + len(w)
+		}
+		return spans
+	}
+
+	tests := []struct {
+		name  string
+		text  string
+		spans []Span
+		width int
+		want  string
+	}{
+		{"short text whole", "thẻ bị khóa", spanOf("thẻ bị khóa", "thẻ"), 80, "[thẻ] bị khóa"},
+		{"zero width keeps all", "thẻ bị khóa", spanOf("thẻ bị khóa", "khóa"), 0, "thẻ bị [khóa]"},
+		{"no spans starts at text start", long, nil, 30, "Chào anh, em là nhân viên chăm …"},
+		{"window around span", long, spanOf(long, "thẻ tín dụng"), 40, "… hàng. Về việc [thẻ tín dụng] của anh bị …"},
+		{"densest group wins", long, spanOf(long, "Chào", "giao dịch", "giao dịch"), 60, "… thấy [giao dịch] lạ. Anh vui lòng xác nhận [giao dịch] hoặc …"},
+		{"span at end", long, spanOf(long, "khóa thẻ."), 30, "… gọi tổng đài để mở [khóa thẻ.]"},
+		{"touching spans merge", "khiếu nại", []Span{{0, 7}, {7, 8}}, 80, "[khiếu ]nại"},
+		{"separate spans stay apart", "khiếu nại", []Span{{8, 13}, {0, 7}}, 80, "[khiếu] [nại]"},
+		{"overlapping spans merge", "khiếu nại", []Span{{0, 7}, {3, 8}}, 80, "[khiếu ]nại"},
+		{"spans outside text ignored", "thẻ", []Span{{-5, -1}, {10, 20}, {2, 1}}, 80, "thẻ"},
+		{"span inside a character widened", "thẻ", []Span{{3, 4}}, 80, "th[ẻ]"},
+		{"long span cut to width", strings.Repeat("a", 50) + " b", []Span{{0, 50}}, 10, "[aaaaaaaaaa] …"},
+		{"cut inside a word without spaces", strings.Repeat("x", 40) + "thẻ" + strings.Repeat("y", 40), []Span{{40, 44}}, 9, "… xxx[thẻ]yyy …"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Snippet(tt.text, tt.spans, tt.width, "[", "]")
+			if got != tt.want {
+				t.Errorf("Snippet = %q, want %q", got, tt.want)
+			}
+			if tt.width > 0 {
+				plain := strings.NewReplacer("[", "", "]", "", " "+Ellipsis, "", Ellipsis+" ", "").Replace(got)
+				if n := len([]rune(plain)); n > tt.width {
+					t.Errorf("snippet has %d runes of text, want at most %d", n, tt.width)
+				}
+			}
+		})
+	}
+}
+
+func TestSnippetFragments_ForHTML(t *testing.T) {
+	text := "a <b> & thẻ"
+	got := SnippetFragments(text, []Span{{Start: 8, End: 13}}, 80)
+	want := []Fragment{{Text: "a <b> & "}, {Text: "thẻ", Match: true}}
+	if !slices.Equal(got, want) {
+		t.Errorf("SnippetFragments = %+v, want %+v", got, want)
+	}
+
+	cut := SnippetFragments(strings.Repeat("từ ", 40), []Span{{Start: 60, End: 64}}, 10)
+	if first, last := cut[0], cut[len(cut)-1]; first != (Fragment{Text: "… "}) || last != (Fragment{Text: " …"}) {
+		t.Errorf("ellipsis runs = %+v and %+v, want \"… \" and \" …\"", first, last)
+	}
+}
+
+// facetValues writes a facet as "value=count" strings, with the account of
+// a conversation as "account/value".
+func facetValues(f Facet) []string {
+	out := []string{}
+	for _, c := range f.Values {
+		v := c.Value
+		if c.Account != "" {
+			v = c.Account + "/" + v
+		}
+		out = append(out, fmt.Sprintf("%s=%d", v, c.Count))
+	}
+	return out
+}
+
+// facetMessages returns messages over three quarters and two accounts,
+// with a conversation id used in both accounts.
+func facetMessages() []*chat.Message {
+	type spec struct {
+		id, account, conversation string
+		kind                      chat.Kind
+		sent                      time.Time
+	}
+	specs := []spec{
+		{"a1", "acc1", "c1", chat.KindText, time.Date(2024, 1, 10, 9, 0, 0, 0, hcm)},
+		{"a2", "acc1", "c1", chat.KindText, time.Date(2024, 1, 11, 9, 0, 0, 0, hcm)},
+		{"a3", "acc1", "c2", chat.KindImage, time.Date(2024, 2, 1, 9, 0, 0, 0, hcm)},
+		// 2024-03-31 20:00 UTC: shard 2024-Q1, month 2024-04 in Ho Chi Minh City.
+		{"a4", "acc1", "c2", chat.KindText, time.Date(2024, 3, 31, 20, 0, 0, 0, time.UTC)},
+		{"a5", "acc1", "c1", chat.KindFile, time.Date(2024, 5, 5, 9, 0, 0, 0, hcm)},
+		{"b1", "acc2", "c1", chat.KindText, time.Date(2024, 5, 6, 9, 0, 0, 0, hcm)},
+		{"b2", "acc2", "c3", chat.KindText, time.Date(2024, 8, 1, 9, 0, 0, 0, hcm)},
+		{"b3", "acc2", "c3", chat.KindImage, time.Date(2024, 8, 2, 9, 0, 0, 0, hcm)},
+		{"b4", "acc2", "c3", chat.KindText, time.Time{}},
+	}
+	msgs := make([]*chat.Message, len(specs))
+	for i, s := range specs {
+		m := testMessage(s.id, "báo cáo tuần")
+		m.Account, m.Conversation, m.Kind, m.SentAt = s.account, s.conversation, s.kind, s.sent
+		msgs[i] = m
+	}
+	return msgs
+}
+
+func TestSearch_Facets(t *testing.T) {
+	x := openTestIndex(t, facetMessages()...)
+	type want struct {
+		accounts, months, conversations, kinds []string
+		other                                  [4]uint64 // accounts, months, conversations, kinds
+	}
+	tests := []struct {
+		name  string
+		query string
+		limit int
+		want  want
+	}{
+		{"all messages", "báo", 0, want{
+			accounts: []string{"acc1=5", "acc2=4"},
+			// a4 is 2024-03-31 20:00 UTC, 2024-04-01 in Ho Chi Minh City;
+			// b4 has no send time and no month.
+			months:        []string{"2024-01=2", "2024-05=2", "2024-08=2", "2024-02=1", "2024-04=1"},
+			conversations: []string{"acc1/c1=3", "acc2/c3=3", "acc1/c2=2", "acc2/c1=1"},
+			kinds:         []string{"text=6", "image=2", "file=1"},
+		}},
+		{"limit moves the rest to other", "báo", 1, want{
+			accounts:      []string{"acc1=5"},
+			months:        []string{"2024-01=2"},
+			conversations: []string{"acc1/c1=3"},
+			kinds:         []string{"text=6"},
+			other:         [4]uint64{4, 6, 6, 3},
+		}},
+		{"facets follow the query", "account:acc2 -kind:image", 0, want{
+			accounts:      []string{"acc2=3"},
+			months:        []string{"2024-05=1", "2024-08=1"},
+			conversations: []string{"acc2/c3=2", "acc2/c1=1"},
+			kinds:         []string{"text=3"},
+		}},
+		{"no hits", "không có", 0, want{
+			accounts: []string{}, months: []string{}, conversations: []string{}, kinds: []string{},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := x.Search(context.Background(), tt.query, SearchOptions{Facets: true, FacetLimit: tt.limit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Facets == nil {
+				t.Fatal("Facets is nil")
+			}
+			check := func(name string, got Facet, want []string, other uint64) {
+				if values := facetValues(got); !slices.Equal(values, want) {
+					t.Errorf("%s = %v, want %v", name, values, want)
+				}
+				if got.Other != other {
+					t.Errorf("%s: Other = %d, want %d", name, got.Other, other)
+				}
+			}
+			check("accounts", res.Facets.Accounts, tt.want.accounts, tt.want.other[0])
+			check("months", res.Facets.Months, tt.want.months, tt.want.other[1])
+			check("conversations", res.Facets.Conversations, tt.want.conversations, tt.want.other[2])
+			check("kinds", res.Facets.Kinds, tt.want.kinds, tt.want.other[3])
+		})
+	}
+
+	t.Run("nil without Facets", func(t *testing.T) {
+		res, err := x.Search(context.Background(), "báo", SearchOptions{})
+		if err != nil || res.Facets != nil {
+			t.Errorf("Facets = %+v, %v, want nil", res.Facets, err)
+		}
+	})
+	t.Run("invalid facet limit", func(t *testing.T) {
+		if _, err := x.Search(context.Background(), "báo", SearchOptions{Facets: true, FacetLimit: MaxFacetLimit + 1}); err == nil {
+			t.Error("no error for a facet limit above MaxFacetLimit")
+		}
+	})
+}
+
+func TestSearch_SortByTime(t *testing.T) {
+	x := openTestIndex(t, facetMessages()...)
+	tests := []struct {
+		name string
+		sort Sort
+		want []string
+	}{
+		{"newest first, no time last", SortNewest, []string{"b3", "b2", "b1", "a5", "a4", "a3", "a2", "a1", "b4"}},
+		{"oldest first, no time first", SortOldest, []string{"b4", "a1", "a2", "a3", "a4", "a5", "b1", "b2", "b3"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := x.Search(context.Background(), "báo", SearchOptions{Sort: tt.sort})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, h := range res.Hits {
+				got = append(got, h.ID)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("hits = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseSort(t *testing.T) {
+	for _, s := range []Sort{SortRelevance, SortNewest, SortOldest} {
+		got, err := ParseSort(s.String())
+		if err != nil || got != s {
+			t.Errorf("ParseSort(%q) = %v, %v, want %v", s.String(), got, err, s)
+		}
+	}
+	if _, err := ParseSort("date"); err == nil || !strings.Contains(err.Error(), `"date"`) {
+		t.Errorf("ParseSort(\"date\") error = %v, want one naming the value", err)
+	}
+}
+
+// pagedMessages returns n messages over four quarters with equal texts, so
+// that scores tie, and times that repeat, so that the time sorts tie.
+func pagedMessages(n int) []*chat.Message {
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	msgs := make([]*chat.Message, n)
+	for i := range msgs {
+		text := "giống nhau"
+		if i%3 == 0 {
+			text = "giống nhau giống"
+		}
+		m := testMessage(fmt.Sprintf("p%03d", (i*37)%n), text)
+		m.SentAt = base.Add(time.Duration(i%(n/4)) * 9 * 24 * time.Hour) // repeats every quarter of n
+		if i%5 == 0 {
+			m.SentAt = base.Add(time.Duration(i) * 3 * 24 * time.Hour)
+		}
+		msgs[i] = m
+	}
+	return msgs
+}
+
+func TestSearch_CursorPaging(t *testing.T) {
+	msgs := pagedMessages(120)
+	x := openTestIndex(t, msgs...)
+	if shards, err := x.Shards(); err != nil || len(shards) < 3 {
+		t.Fatalf("Shards = %d, %v, want at least 3", len(shards), err)
+	}
+	ctx := context.Background()
+
+	for _, sort := range []Sort{SortRelevance, SortNewest, SortOldest} {
+		for _, limit := range []int{1, 7, 40, 119, 120} {
+			t.Run(fmt.Sprintf("%s limit %d", sort, limit), func(t *testing.T) {
+				all, err := x.Search(ctx, "giống", SearchOptions{Sort: sort, Limit: MaxLimit})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var want []string
+				for _, h := range all.Hits {
+					want = append(want, h.ID)
+				}
+
+				var got []string
+				after := ""
+				for page := 0; page < 200; page++ {
+					res, err := x.Search(ctx, "giống", SearchOptions{Sort: sort, Limit: limit, After: after})
+					if err != nil {
+						t.Fatalf("page %d: %v", page, err)
+					}
+					if res.Total != uint64(len(msgs)) {
+						t.Errorf("page %d: Total = %d, want %d", page, res.Total, len(msgs))
+					}
+					for _, h := range res.Hits {
+						got = append(got, h.ID)
+					}
+					if res.Next == "" {
+						break
+					}
+					after = res.Next
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("paged hits (%d) differ from one page (%d):\n got %v\nwant %v", len(got), len(want), got, want)
+				}
+			})
+		}
+	}
+}
+
+func TestSearch_CursorErrors(t *testing.T) {
+	x := openTestIndex(t, pagedMessages(40)...)
+	ctx := context.Background()
+	res, err := x.Search(ctx, "giống", SearchOptions{Sort: SortNewest, Limit: 5})
+	if err != nil || res.Next == "" {
+		t.Fatalf("first page: Next %q, %v", res.Next, err)
+	}
+	tests := []struct {
+		name string
+		opts SearchOptions
+		want string
+	}{
+		{"other sort", SearchOptions{Sort: SortRelevance, After: res.Next}, `the cursor is for sort "newest", the search sorts by "relevance"`},
+		{"oldest instead of newest", SearchOptions{Sort: SortOldest, After: res.Next}, `sorts by "oldest"`},
+		{"not base64", SearchOptions{After: "%%%"}, "invalid cursor: not base64url"},
+		{"not json", SearchOptions{After: "bm90IGpzb24"}, "invalid cursor"},
+		{"wrong version", SearchOptions{After: "eyJ2IjoyLCJzIjoicmVsZXZhbmNlIiwiayI6WyIxIiwiYSJdfQ"}, "version 2, expected 1"},
+		{"key not a number", SearchOptions{After: "eyJ2IjoxLCJzIjoicmVsZXZhbmNlIiwiayI6WyJ4IiwiYSJdfQ"}, `sort key "x" is not a number`},
+		{"offset with cursor", SearchOptions{Sort: SortNewest, After: res.Next, Offset: 5}, "offset 5 given with a cursor"},
+		{"invalid sort", SearchOptions{Sort: Sort(9)}, "invalid sort 9"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := x.Search(ctx, "giống", tt.opts)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestSearch_OffsetAcrossShards(t *testing.T) {
+	x := openTestIndex(t, pagedMessages(40)...)
+	ctx := context.Background()
+	all, err := x.Search(ctx, "giống", SearchOptions{Sort: SortOldest, Limit: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, offset := range []int{0, 3, 10, 39} {
+		res, err := x.Search(ctx, "giống", SearchOptions{Sort: SortOldest, Limit: 4, Offset: offset})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, h := range res.Hits {
+			if want := all.Hits[offset+i].ID; h.ID != want {
+				t.Errorf("offset %d, hit %d = %s, want %s", offset, i, h.ID, want)
+			}
+		}
+	}
+}
+
+func FuzzSnippetFragments(f *testing.F) {
+	f.Add("Em muốn gửi khiếu nại về đơn hàng", 12, 18, 30, 40, 10)
+	f.Add("thẻ", 3, 4, 0, 0, 80)
+	f.Add("\xff\xfe abc", 0, 1, 2, 5, 2)
+	f.Fuzz(func(t *testing.T, text string, s1, e1, s2, e2, width int) {
+		spans := []Span{{Start: s1, End: e1}, {Start: s2, End: e2}}
+		fragments := SnippetFragments(text, spans, width)
+		var window strings.Builder
+		for i, frag := range fragments {
+			if frag.Text == "" {
+				t.Fatalf("fragment %d is empty", i)
+			}
+			if (i == 0 && frag.Text == Ellipsis+" ") || (i == len(fragments)-1 && frag.Text == " "+Ellipsis) {
+				continue
+			}
+			window.WriteString(frag.Text)
+		}
+		if !strings.Contains(text, window.String()) {
+			t.Fatalf("window %q is not part of the text %q", window.String(), text)
+		}
+		if width > 0 && utf8.RuneCountInString(window.String()) > width {
+			t.Fatalf("window %q has more than %d runes", window.String(), width)
+		}
+	})
+}

@@ -1,0 +1,73 @@
+package index
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestSearch_Scope(t *testing.T) {
+	// acc1 has a1..a5 in c1 and c2; acc2 has b1..b4 in c1 and c3.
+	x := openTestIndex(t, facetMessages()...)
+	tests := []struct {
+		name  string
+		query string
+		scope *Scope
+		want  []string
+	}{
+		{"nil scope sees all", "báo", nil, []string{"a1", "a2", "a3", "a4", "a5", "b1", "b2", "b3", "b4"}},
+		{"one account", "báo", &Scope{Accounts: []string{"acc1"}}, []string{"a1", "a2", "a3", "a4", "a5"}},
+		{"two accounts", "báo", &Scope{Accounts: []string{"acc2", "acc1"}}, []string{"a1", "a2", "a3", "a4", "a5", "b1", "b2", "b3", "b4"}},
+		{"query names another account", "account:acc2", &Scope{Accounts: []string{"acc1"}}, []string{}},
+		{"query or another account", "account:acc2 OR account:acc1", &Scope{Accounts: []string{"acc1"}}, []string{"a1", "a2", "a3", "a4", "a5"}},
+		{"exclusions only", "-kind:image", &Scope{Accounts: []string{"acc2"}}, []string{"b1", "b2", "b4"}},
+		{"conversation id in both accounts", "báo", &Scope{Accounts: []string{"acc2"}, Conversations: []string{"c1"}}, []string{"b1"}},
+		{"query names another conversation", "conversation:c2", &Scope{Accounts: []string{"acc1", "acc2"}, Conversations: []string{"c1", "c3"}}, []string{}},
+		{"empty accounts match nothing", "báo", &Scope{}, []string{}},
+		{"empty conversations match nothing", "báo", &Scope{Accounts: []string{"acc1"}, Conversations: []string{}}, []string{}},
+		{"unknown account", "báo", &Scope{Accounts: []string{"acc9"}}, []string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := x.Search(context.Background(), tt.query, SearchOptions{Limit: MaxLimit, Scope: tt.scope, Facets: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := []string{}
+			for _, h := range res.Hits {
+				got = append(got, h.ID)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("hits = %v, want %v", got, tt.want)
+			}
+			if res.Total != uint64(len(tt.want)) {
+				t.Errorf("Total = %d, want %d", res.Total, len(tt.want))
+			}
+
+			// Every facet must count the hits in scope and nothing else.
+			for name, facet := range map[string]Facet{"accounts": res.Facets.Accounts, "conversations": res.Facets.Conversations, "kinds": res.Facets.Kinds} {
+				var sum uint64
+				for _, c := range facet.Values {
+					sum += c.Count
+					account := c.Value
+					if name != "accounts" {
+						account = c.Account
+					}
+					if name != "kinds" && tt.scope != nil && !slices.Contains(tt.scope.Accounts, account) {
+						t.Errorf("%s facet lists %+v, outside the scope", name, c)
+					}
+				}
+				if sum+facet.Other != uint64(len(tt.want)) {
+					t.Errorf("%s facet counts %d hits, want %d", name, sum+facet.Other, len(tt.want))
+				}
+			}
+			for _, c := range res.Facets.Months.Values {
+				if tt.scope != nil && len(tt.scope.Accounts) == 1 && tt.scope.Accounts[0] == "acc1" && strings.HasPrefix(c.Value, "2024-08") {
+					t.Errorf("months facet lists %+v, a month of acc2 only", c)
+				}
+			}
+		})
+	}
+}

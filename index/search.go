@@ -1,0 +1,353 @@
+package index
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// SearchOptions selects a page of results.
+type SearchOptions struct {
+	// Limit is the number of hits to return, at most MaxLimit. Zero means
+	// DefaultLimit.
+	Limit int
+	// Offset is the number of best hits to skip. Offset+Limit is at most
+	// MaxWindow. Offset must be zero with After.
+	Offset int
+	// After is Result.Next of the previous page: the page starts after the
+	// last hit of that page. It must come from a search with the same Sort.
+	// Pages never repeat or skip a hit while the index does not change,
+	// and there is no window limit. Empty means the first page.
+	After string
+	// Sort orders the hits. The zero value is SortRelevance.
+	Sort Sort
+	// NoShorthand turns off the expansion of chat abbreviations (see
+	// ParseQuery). The zero value expands them.
+	NoShorthand bool
+	// Scope restricts the search to some accounts. Nil searches every
+	// account. The restriction is part of the query, so Total and Facets
+	// count only the messages in scope, whatever the query names.
+	Scope *Scope
+	// Custodian resolves custodian: in the query, as QueryOptions.Custodian
+	// does.
+	Custodian func(name string) ([]CustodianSpan, error)
+	// Highlight fills Hit.Spans.
+	Highlight bool
+	// Facets fills Result.Facets.
+	Facets bool
+	// FacetLimit is the number of values each facet lists, at most
+	// MaxFacetLimit. Zero means DefaultFacetLimit.
+	FacetLimit int
+}
+
+// Scope is the set of messages a search may see.
+type Scope struct {
+	// Accounts are the accounts whose messages may match. An empty list
+	// matches nothing.
+	Accounts []string
+	// Conversations, when not nil, narrows the scope to the conversations
+	// with these ids within Accounts. An empty, non-nil list matches
+	// nothing.
+	Conversations []string
+}
+
+// Sort is the order of the hits of a search.
+type Sort uint8
+
+const (
+	// SortRelevance orders hits by descending score, then by ascending
+	// ID.
+	SortRelevance Sort = iota
+	// SortNewest orders hits by descending send time, then by ascending
+	// ID. Messages without a send time come last.
+	SortNewest
+	// SortOldest orders hits by ascending send time, then by ascending
+	// ID. Messages without a send time come first.
+	SortOldest
+)
+
+var sortNames = []string{"relevance", "newest", "oldest"}
+
+// String returns the name of s: relevance, newest or oldest.
+func (s Sort) String() string {
+	if int(s) < len(sortNames) {
+		return sortNames[s]
+	}
+	return "Sort(" + strconv.Itoa(int(s)) + ")"
+}
+
+// ParseSort returns the Sort named name: relevance, newest or oldest.
+func ParseSort(name string) (Sort, error) {
+	if i := slices.Index(sortNames, name); i >= 0 {
+		return Sort(i), nil
+	}
+	return 0, fmt.Errorf("index: invalid sort %q, expected relevance, newest or oldest", name)
+}
+
+// Result is one page of a search.
+type Result struct {
+	// Total counts every matching message, not only those in Hits.
+	Total uint64
+	// Hits are in the order of SearchOptions.Sort.
+	Hits []Hit
+	// Next is the SearchOptions.After of the next page. It is empty when
+	// this page has fewer hits than the limit, so no page follows.
+	Next string
+	// Facets counts the matching messages by attribute. It is set when
+	// SearchOptions.Facets is.
+	Facets *Facets
+}
+
+// Hit is one matching message. The caller reads the message itself from its
+// catalog by ID; the index stores no message content.
+type Hit struct {
+	ID    string
+	Score float64
+	// Spans are the words of the message's Text that matched, in order,
+	// as byte offsets into the Text, whether their folded or exact form
+	// matched. Words that matched in IndexText or attachment names are not
+	// listed, and neither are entities that a field matched (phone:,
+	// money: and the others). Set when SearchOptions.Highlight is.
+	Spans []Span
+}
+
+// Search runs the query q (see ParseQuery for its language) and returns
+// one page of hits. It reads only the shards that the time bounds of q
+// can reach. A malformed query returns a *SyntaxError.
+func (x *Index) Search(ctx context.Context, q string, opts SearchOptions) (*Result, error) {
+	limit := opts.Limit
+	if limit == 0 {
+		limit = DefaultLimit
+	}
+	if limit < 0 || limit > MaxLimit {
+		return nil, fmt.Errorf("index: search: invalid limit %d, expected 0 to %d", opts.Limit, MaxLimit)
+	}
+	if opts.Offset < 0 || opts.Offset+limit > MaxWindow {
+		return nil, fmt.Errorf("index: search: invalid offset %d, expected 0 to %d with limit %d", opts.Offset, MaxWindow-limit, limit)
+	}
+	if opts.After != "" && opts.Offset != 0 {
+		return nil, fmt.Errorf("index: search: offset %d given with a cursor; use one or the other", opts.Offset)
+	}
+	if int(opts.Sort) >= len(sortNames) {
+		return nil, fmt.Errorf("index: search: invalid sort %d", opts.Sort)
+	}
+	facetLimit := opts.FacetLimit
+	if facetLimit == 0 {
+		facetLimit = DefaultFacetLimit
+	}
+	if facetLimit < 0 || facetLimit > MaxFacetLimit {
+		return nil, fmt.Errorf("index: search: invalid facet limit %d, expected 0 to %d", opts.FacetLimit, MaxFacetLimit)
+	}
+	var after []string
+	if opts.After != "" {
+		var err error
+		if after, err = decodeCursor(opts.After, opts.Sort); err != nil {
+			return nil, err
+		}
+	}
+
+	bq, span, err := compileQuery(q, QueryOptions{Location: x.loc, NoShorthand: opts.NoShorthand, Custodian: opts.Custodian})
+	if err != nil {
+		return nil, err
+	}
+	if scope := opts.Scope.query(); scope != nil {
+		scoped := query.NewBooleanQuery([]query.Query{bq}, nil, nil)
+		scoped.AddFilter(scope)
+		bq = scoped
+	}
+
+	req := bleve.NewSearchRequestOptions(bq, limit, opts.Offset, false)
+	req.SortByCustom(sortOrder(opts.Sort))
+	req.SearchAfter = after
+	req.IncludeLocations = opts.Highlight
+	if opts.Facets {
+		addFacetRequests(req, facetLimit)
+	}
+
+	// The read lock keeps the shards open until the search ends.
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.mu.closed {
+		return nil, fmt.Errorf("index: search %s: %w", x.path, bleve.ErrorIndexClosed)
+	}
+	shards := x.shardsIn(span)
+	if len(shards) == 0 {
+		return emptyResult(opts.Facets), nil
+	}
+	res, err := bleve.NewIndexAlias(shards...).SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("index: search %s: %w", x.path, err)
+	}
+	if res.Status != nil && len(res.Status.Errors) > 0 {
+		errs := make([]error, 0, len(res.Status.Errors))
+		for shard, err := range res.Status.Errors {
+			errs = append(errs, fmt.Errorf("shard %s: %w", shard, err))
+		}
+		return nil, fmt.Errorf("index: search %s: %w", x.path, errors.Join(errs...))
+	}
+
+	out := &Result{Total: res.Total, Hits: make([]Hit, len(res.Hits))}
+	for i, h := range res.Hits {
+		out.Hits[i] = Hit{ID: h.ID, Score: h.Score}
+		if opts.Highlight {
+			out.Hits[i].Spans = textSpans(h.Locations)
+		}
+	}
+	if len(res.Hits) == limit {
+		out.Next = encodeCursor(opts.Sort, res.Hits[len(res.Hits)-1])
+	}
+	if opts.Facets {
+		out.Facets = readFacets(res, facetLimit)
+	}
+	return out, nil
+}
+
+// shardsIn returns the shards that may hold messages sent within span. The
+// first and the last possible shard also hold the messages sent before or
+// after their quarter. The caller holds x.mu.
+func (x *Index) shardsIn(span timeSpan) []bleve.Index {
+	if span.empty() {
+		return nil
+	}
+	first, last := shardNameOf(time.Time{}), shardNameOf(time.Date(maxShardYear+1, 1, 1, 0, 0, 0, 0, time.UTC))
+	var out []bleve.Index
+	for _, s := range x.mu.shards {
+		quarter := timeSpan{from: unixMicros(s.start), to: unixMicros(s.end)}
+		if s.name == first {
+			quarter.from = allTime.from
+		}
+		if s.name == last {
+			quarter.to = allTime.to
+		}
+		if !quarter.intersect(span).empty() {
+			out = append(out, s.idx)
+		}
+	}
+	return out
+}
+
+// emptyResult is the result of a search that no shard can match.
+func emptyResult(facets bool) *Result {
+	r := &Result{Hits: []Hit{}}
+	if facets {
+		r.Facets = &Facets{}
+	}
+	return r
+}
+
+// sortOrder returns the bleve sort order of s. Every order ends with the
+// document ID, so that it is total and a cursor names one position.
+func sortOrder(s Sort) search.SortOrder {
+	byID := &search.SortDocID{}
+	switch s {
+	case SortNewest, SortOldest:
+		byTime := &search.SortField{
+			Field: fieldFacets,
+			Type:  search.SortFieldAsNumber,
+			Desc:  s == SortNewest,
+		}
+		return search.SortOrder{byTime, byID}
+	}
+	return search.SortOrder{&search.SortScore{Desc: true}, byID}
+}
+
+// cursor is the content of Result.Next: the sort it was made for and the
+// sort keys of the last hit, as bleve's SearchAfter reads them.
+type cursor struct {
+	Version int      `json:"v"`
+	Sort    string   `json:"s"`
+	Keys    []string `json:"k"`
+}
+
+const cursorVersion = 1
+
+// encodeCursor returns the cursor that starts the page after hit: base64url
+// of the JSON form of cursor. For SortRelevance the first key is the score,
+// written so that it parses back to the same float64; for the time sorts it
+// is the microseconds of the send time, as bleve decodes its numeric sort
+// value.
+func encodeCursor(s Sort, hit *search.DocumentMatch) string {
+	c := cursor{Version: cursorVersion, Sort: s.String()}
+	switch s {
+	case SortRelevance:
+		c.Keys = []string{strconv.FormatFloat(hit.Score, 'g', -1, 64), hit.ID}
+	default:
+		c.Keys = []string{hit.DecodedSort[0], hit.ID}
+	}
+	data, err := json.Marshal(c)
+	if err != nil {
+		panic("index: internal error: encode cursor: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(data)
+}
+
+// decodeCursor returns the SearchAfter keys of a cursor, or an error when
+// the cursor is malformed or was made for another sort than s.
+func decodeCursor(text string, s Sort) ([]string, error) {
+	data, err := base64.RawURLEncoding.DecodeString(text)
+	if err != nil {
+		return nil, fmt.Errorf("index: search: invalid cursor: not base64url: %w", err)
+	}
+	var c cursor
+	if err := json.Unmarshal(data, &c); err != nil {
+		return nil, fmt.Errorf("index: search: invalid cursor: %w", err)
+	}
+	if c.Version != cursorVersion {
+		return nil, fmt.Errorf("index: search: invalid cursor: version %d, expected %d", c.Version, cursorVersion)
+	}
+	if c.Sort != s.String() {
+		return nil, fmt.Errorf("index: search: the cursor is for sort %q, the search sorts by %q; search again without the cursor", c.Sort, s)
+	}
+	if len(c.Keys) != 2 || c.Keys[1] == "" {
+		return nil, fmt.Errorf("index: search: invalid cursor: %d keys, expected a sort key and a message ID", len(c.Keys))
+	}
+	if _, err := strconv.ParseFloat(c.Keys[0], 64); err != nil {
+		return nil, fmt.Errorf("index: search: invalid cursor: sort key %q is not a number", c.Keys[0])
+	}
+	return c.Keys, nil
+}
+
+// query returns the filter of the scope, or nil for a nil scope.
+func (s *Scope) query() query.Query {
+	if s == nil {
+		return nil
+	}
+	if len(s.Accounts) == 0 || (s.Conversations != nil && len(s.Conversations) == 0) {
+		return query.NewMatchNoneQuery()
+	}
+	var terms [][]byte
+	for _, account := range s.Accounts {
+		if s.Conversations == nil {
+			terms = append(terms, []byte(facetAccount+account))
+			continue
+		}
+		for _, conversation := range s.Conversations {
+			terms = append(terms, appendConversationTerm(nil, account, conversation))
+		}
+	}
+	return &termsQuery{field: fieldFacets, terms: terms}
+}
+
+// textSpans returns the byte spans in the message's Text of the locations
+// of a hit in the text field, sorted, with overlapping spans merged.
+// Locations with array positions are in other parts of the message.
+func textSpans(locations search.FieldTermLocationMap) []Span {
+	var spans []Span
+	for _, locs := range locations[fieldText] {
+		for _, loc := range locs {
+			if len(loc.ArrayPositions) == 0 && loc.End > loc.Start {
+				spans = append(spans, Span{Start: int(loc.Start), End: int(loc.End)})
+			}
+		}
+	}
+	return mergeSpans(spans)
+}
