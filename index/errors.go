@@ -12,3 +12,10 @@ var ErrSchemaVersion = errors.New("index schema version differs")
 // function for a name it does not know. The search then fails with a
 // *SyntaxError that names the custodian and wraps this error.
 var ErrUnknownCustodian = errors.New("unknown custodian")
+
+// ErrInvalidCursor is wrapped by the error for a SearchOptions.After that
+// is malformed or was made for another sort.
+var ErrInvalidCursor = errors.New("invalid search cursor")
+
+// ErrInvalidSort is wrapped by the error for an unknown sort name.
+var ErrInvalidSort = errors.New("invalid sort")

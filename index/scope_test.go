@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSearch_Scope(t *testing.T) {
@@ -27,6 +28,18 @@ func TestSearch_Scope(t *testing.T) {
 		{"empty accounts match nothing", "báo", &Scope{}, []string{}},
 		{"empty conversations match nothing", "báo", &Scope{Accounts: []string{"acc1"}, Conversations: []string{}}, []string{}},
 		{"unknown account", "báo", &Scope{Accounts: []string{"acc9"}}, []string{}},
+		{"custodian tenure of one account", "báo", &Scope{Spans: []CustodianSpan{
+			{Account: "acc1", From: time.Date(2024, 1, 11, 0, 0, 0, 0, hcm), To: time.Date(2024, 5, 1, 0, 0, 0, 0, hcm)},
+		}}, []string{"a2", "a3", "a4"}},
+		{"tenure and a whole account", "báo", &Scope{Accounts: []string{"acc2"}, Spans: []CustodianSpan{
+			{Account: "acc1", From: time.Date(2024, 5, 1, 0, 0, 0, 0, hcm)},
+		}}, []string{"a5", "b1", "b2", "b3", "b4"}},
+		{"query reaches past the tenure", "account:acc1 OR after:2023-01-01", &Scope{Spans: []CustodianSpan{
+			{Account: "acc1", To: time.Date(2024, 1, 11, 0, 0, 0, 0, hcm)},
+		}}, []string{"a1"}},
+		{"tenure narrowed to a conversation", "báo", &Scope{Conversations: []string{"c2"}, Spans: []CustodianSpan{
+			{Account: "acc1", From: time.Date(2024, 1, 1, 0, 0, 0, 0, hcm), To: time.Date(2024, 12, 1, 0, 0, 0, 0, hcm)},
+		}}, []string{"a3", "a4"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -55,7 +68,9 @@ func TestSearch_Scope(t *testing.T) {
 					if name != "accounts" {
 						account = c.Account
 					}
-					if name != "kinds" && tt.scope != nil && !slices.Contains(tt.scope.Accounts, account) {
+					inScope := tt.scope == nil || slices.Contains(tt.scope.Accounts, account) ||
+						slices.ContainsFunc(tt.scope.Spans, func(s CustodianSpan) bool { return s.Account == account })
+					if name != "kinds" && !inScope {
 						t.Errorf("%s facet lists %+v, outside the scope", name, c)
 					}
 				}

@@ -49,16 +49,22 @@ type SearchOptions struct {
 	FacetLimit int
 }
 
-// Scope is the set of messages a search may see.
+// Scope is the set of messages a search may see: the messages of Accounts,
+// and the messages of each span's account sent within the span (a
+// custodian's tenure of an account).
 type Scope struct {
-	// Accounts are the accounts whose messages may match. An empty list
-	// matches nothing.
+	// Accounts are the accounts whose messages may match.
 	Accounts []string
+	// Spans are accounts whose messages may match only within a time
+	// range. A span with a zero From and To is the whole account.
+	Spans []CustodianSpan
 	// Conversations, when not nil, narrows the scope to the conversations
-	// with these ids within Accounts. An empty, non-nil list matches
-	// nothing.
+	// with these ids within Accounts and Spans. An empty, non-nil list
+	// matches nothing.
 	Conversations []string
 }
+
+// A Scope with no accounts and no spans matches nothing.
 
 // Sort is the order of the hits of a search.
 type Sort uint8
@@ -90,7 +96,7 @@ func ParseSort(name string) (Sort, error) {
 	if i := slices.Index(sortNames, name); i >= 0 {
 		return Sort(i), nil
 	}
-	return 0, fmt.Errorf("index: invalid sort %q, expected relevance, newest or oldest", name)
+	return 0, fmt.Errorf("index: %w %q, expected relevance, newest or oldest", ErrInvalidSort, name)
 }
 
 // Result is one page of a search.
@@ -151,7 +157,7 @@ func (x *Index) Search(ctx context.Context, q string, opts SearchOptions) (*Resu
 	if opts.After != "" {
 		var err error
 		if after, err = decodeCursor(opts.After, opts.Sort); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: %w", ErrInvalidCursor, err)
 		}
 	}
 
@@ -321,20 +327,45 @@ func (s *Scope) query() query.Query {
 	if s == nil {
 		return nil
 	}
-	if len(s.Accounts) == 0 || (s.Conversations != nil && len(s.Conversations) == 0) {
+	if (len(s.Accounts) == 0 && len(s.Spans) == 0) || (s.Conversations != nil && len(s.Conversations) == 0) {
 		return query.NewMatchNoneQuery()
 	}
-	var terms [][]byte
-	for _, account := range s.Accounts {
+	accountTerms := func(account string) [][]byte {
 		if s.Conversations == nil {
-			terms = append(terms, []byte(facetAccount+account))
-			continue
+			return [][]byte{[]byte(facetAccount + account)}
 		}
+		var terms [][]byte
 		for _, conversation := range s.Conversations {
 			terms = append(terms, appendConversationTerm(nil, account, conversation))
 		}
+		return terms
 	}
-	return &termsQuery{field: fieldFacets, terms: terms}
+	var alternatives []query.Query
+	var terms [][]byte
+	for _, account := range s.Accounts {
+		terms = append(terms, accountTerms(account)...)
+	}
+	if len(terms) > 0 {
+		alternatives = append(alternatives, &termsQuery{field: fieldFacets, terms: terms})
+	}
+	for _, span := range s.Spans {
+		if span.Account == "" {
+			continue
+		}
+		account := &termsQuery{field: fieldFacets, terms: accountTerms(span.Account)}
+		if span.From.IsZero() && span.To.IsZero() {
+			alternatives = append(alternatives, account)
+			continue
+		}
+		alternatives = append(alternatives, query.NewConjunctionQuery([]query.Query{account, newTimeRangeQuery(span.From, span.To)}))
+	}
+	switch len(alternatives) {
+	case 0:
+		return query.NewMatchNoneQuery()
+	case 1:
+		return alternatives[0]
+	}
+	return query.NewDisjunctionQuery(alternatives)
 }
 
 // textSpans returns the byte spans in the message's Text of the locations

@@ -25,6 +25,9 @@ type SearchHit struct {
 	Kind         chat.Kind        `json:"kind"`
 	Text         string           `json:"text"`
 	Score        float64          `json:"score"`
+	// Snippet is the text around the matched words, marked, when the
+	// request asks for snippets.
+	Snippet string `json:"snippet,omitempty"`
 	// Attachments are the message's files, stored or marked missing.
 	Attachments []chat.Attachment `json:"attachments,omitempty"`
 	// RecalledAt and EditedAt are set when a later message recalled or
@@ -51,20 +54,7 @@ type ContextMessage struct {
 // SearchWithContext is Search that also returns, for each hit, up to
 // around messages before and after it in its conversation.
 func (v *Vault) SearchWithContext(ctx context.Context, q string, limit, offset, around int) (*SearchResult, error) {
-	res, err := v.Search(ctx, q, limit, offset)
-	if err != nil || around <= 0 {
-		return res, err
-	}
-	for i := range res.Hits {
-		h := &res.Hits[i]
-		before, after, err := v.catalog.Around(v.cfg.Tenant, h.Account, h.Conversation, h.SentAt, h.ID, around)
-		if err != nil {
-			return nil, err
-		}
-		h.Before = v.contextMessages(before)
-		h.After = v.contextMessages(after)
-	}
-	return res, nil
+	return v.Find(ctx, SearchRequest{Query: q, Limit: limit, Offset: offset, Context: around})
 }
 
 func (v *Vault) contextMessages(entries []*catalog.Entry) []ContextMessage {
@@ -78,48 +68,131 @@ func (v *Vault) contextMessages(entries []*catalog.Entry) []ContextMessage {
 
 // SearchResult is a page of hits and the total number of matches.
 type SearchResult struct {
+	// Total counts every match within the scope, not only the hits.
 	Total uint64      `json:"total"`
 	Hits  []SearchHit `json:"hits"`
+	// Next is the cursor of the next page (SearchRequest.After), empty on
+	// the last page.
+	Next string `json:"next,omitempty"`
+	// Facets counts the matches by account, month, conversation and kind
+	// when the request asks for them.
+	Facets *index.Facets `json:"facets,omitempty"`
 }
 
 // Search runs a query in chatseal's query language and returns the hits,
 // best first, with their messages from the catalog.
 func (v *Vault) Search(ctx context.Context, q string, limit, offset int) (*SearchResult, error) {
-	res, err := v.index.Search(ctx, q, index.SearchOptions{Limit: limit, Offset: offset})
+	return v.Find(ctx, SearchRequest{Query: q, Limit: limit, Offset: offset})
+}
+
+// SearchRequest is one search with its options.
+type SearchRequest struct {
+	// Query is in chatseal's query language (see package index).
+	Query string
+	// Limit is the page size; zero means 20, at most 1,000.
+	Limit int
+	// Offset skips that many hits; use After for deep paging.
+	Offset int
+	// After is SearchResult.Next of the previous page with the same Sort.
+	After string
+	// Sort is "relevance" (or empty), "newest" or "oldest".
+	Sort string
+	// Context adds up to that many neighbouring messages before and after
+	// each hit.
+	Context int
+	// Snippets fills each hit's Snippet with the text around the matched
+	// words, marked with SnippetOpen and SnippetClose.
+	Snippets bool
+	// Facets fills SearchResult.Facets.
+	Facets bool
+	// NoShorthand searches chat abbreviations as written only.
+	NoShorthand bool
+	// Scope limits what the search may see; nil sees everything.
+	Scope *Scope
+}
+
+// Snippet marks and width used by SearchRequest.Snippets.
+const (
+	SnippetOpen  = "["
+	SnippetClose = "]"
+	snippetWidth = 160
+)
+
+// Find runs a search request.
+func (v *Vault) Find(ctx context.Context, req SearchRequest) (*SearchResult, error) {
+	sort := index.SortRelevance
+	if req.Sort != "" {
+		var err error
+		if sort, err = index.ParseSort(req.Sort); err != nil {
+			return nil, err
+		}
+	}
+	var err error
+	opts := index.SearchOptions{
+		Limit: req.Limit, Offset: req.Offset, After: req.After, Sort: sort,
+		NoShorthand: req.NoShorthand, Highlight: req.Snippets, Facets: req.Facets,
+		Custodian: v.custodianSpans,
+	}
+	if req.Scope != nil {
+		if opts.Scope, err = v.resolveScope(*req.Scope); err != nil {
+			return nil, err
+		}
+	}
+	res, err := v.index.Search(ctx, req.Query, opts)
 	if err != nil {
 		return nil, err
 	}
-	out := &SearchResult{Total: res.Total, Hits: make([]SearchHit, 0, len(res.Hits))}
+	out := &SearchResult{Total: res.Total, Next: res.Next, Facets: res.Facets, Hits: make([]SearchHit, 0, len(res.Hits))}
 	for _, h := range res.Hits {
-		e, err := v.catalog.Message(v.cfg.Tenant, h.ID)
-		if err != nil {
-			return nil, fmt.Errorf("vault: search hit %s: %w", h.ID, err)
-		}
-		m := e.Message
-		hit := SearchHit{
-			ID: m.ID, SourceID: m.SourceID, Source: m.Source, Account: m.Account,
-			Conversation: m.Conversation, SentAt: m.SentAt.In(v.cfg.Location), Sender: m.Sender,
-			Direction: m.Direction, Kind: m.Kind, Text: m.Text, Score: h.Score,
-			Attachments: m.Attachments,
-		}
-		recalled, edited, err := v.catalog.Changed(v.cfg.Tenant, m.Account, m.Conversation, m.SourceID)
+		hit, err := v.searchHit(h)
 		if err != nil {
 			return nil, err
 		}
-		if !recalled.IsZero() {
-			at := recalled.In(v.cfg.Location)
-			hit.RecalledAt = &at
+		if req.Snippets {
+			hit.Snippet = index.Snippet(hit.Text, h.Spans, snippetWidth, SnippetOpen, SnippetClose)
 		}
-		if edited.IsZero() && m.EditedAt != nil {
-			edited = *m.EditedAt
-		}
-		if !edited.IsZero() {
-			at := edited.In(v.cfg.Location)
-			hit.EditedAt = &at
+		if req.Context > 0 {
+			before, after, err := v.catalog.Around(v.cfg.Tenant, hit.Account, hit.Conversation, hit.SentAt, hit.ID, req.Context)
+			if err != nil {
+				return nil, err
+			}
+			hit.Before = v.contextMessages(before)
+			hit.After = v.contextMessages(after)
 		}
 		out.Hits = append(out.Hits, hit)
 	}
 	return out, nil
+}
+
+// searchHit reads the message of an index hit from the catalog.
+func (v *Vault) searchHit(h index.Hit) (SearchHit, error) {
+	e, err := v.catalog.Message(v.cfg.Tenant, h.ID)
+	if err != nil {
+		return SearchHit{}, fmt.Errorf("vault: search hit %s: %w", h.ID, err)
+	}
+	m := e.Message
+	hit := SearchHit{
+		ID: m.ID, SourceID: m.SourceID, Source: m.Source, Account: m.Account,
+		Conversation: m.Conversation, SentAt: m.SentAt.In(v.cfg.Location), Sender: m.Sender,
+		Direction: m.Direction, Kind: m.Kind, Text: m.Text, Score: h.Score,
+		Attachments: m.Attachments,
+	}
+	recalled, edited, err := v.catalog.Changed(v.cfg.Tenant, m.Account, m.Conversation, m.SourceID)
+	if err != nil {
+		return SearchHit{}, err
+	}
+	if !recalled.IsZero() {
+		at := recalled.In(v.cfg.Location)
+		hit.RecalledAt = &at
+	}
+	if edited.IsZero() && m.EditedAt != nil {
+		edited = *m.EditedAt
+	}
+	if !edited.IsZero() {
+		at := edited.In(v.cfg.Location)
+		hit.EditedAt = &at
+	}
+	return hit, nil
 }
 
 // Thread is one conversation in time order, with recalls, edits and

@@ -85,6 +85,12 @@ type Config struct {
 	// the spool) at a time. Zero means 1,000.
 	BatchMessages int
 
+	// Custodians are the people who held the archived accounts, and when;
+	// custodian: in a query and scopes read them. Nil defines none.
+	Custodians []Custodian
+	// Teams group custodians and accounts for scoped searches.
+	Teams []Team
+
 	// Logger receives the vault's logs. Nil discards them.
 	Logger *slog.Logger
 }
@@ -168,6 +174,9 @@ func Open(ctx context.Context, cfg Config) (*Vault, error) {
 	cfg.setDefaults()
 	if cfg.DataDir == "" {
 		return nil, errors.New("vault: no data folder given")
+	}
+	if err := checkOrganisation(cfg.Custodians, cfg.Teams); err != nil {
+		return nil, err
 	}
 	v := &Vault{cfg: cfg, log: cfg.Logger}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {

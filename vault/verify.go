@@ -28,12 +28,12 @@ func (p VerifyProblem) String() string {
 // VerifyReport is the outcome of Verify. The archive is intact when
 // Problems is empty.
 type VerifyReport struct {
-	Segments int             `json:"segments"`
-	Messages int64           `json:"messages"`
+	Segments int   `json:"segments"`
+	Messages int64 `json:"messages"`
 	// Attachments counts the attachment objects read and hashed.
-	Attachments int `json:"attachments"`
-	Bytes    int64           `json:"bytes"`
-	Problems []VerifyProblem `json:"problems"`
+	Attachments int             `json:"attachments"`
+	Bytes       int64           `json:"bytes"`
+	Problems    []VerifyProblem `json:"problems"`
 }
 
 // OK reports whether verify found nothing wrong.

@@ -40,6 +40,8 @@ const (
 	keySpoolMax         = "spool.max_messages"
 	keyRetentionMonths  = "retention.months"
 	keyRetentionMinLock = "retention.minimum_lock"
+	keyCustodians       = "custodians"
+	keyTeams            = "teams"
 )
 
 func newViper() *viper.Viper {
@@ -188,5 +190,94 @@ func vaultConfig(v *viper.Viper, stderr io.Writer) (vault.Config, error) {
 		return cfg, fmt.Errorf("config %s: %q is not a log level; use debug, info, warn or error", keyLogLevel, v.GetString(keyLogLevel))
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	if cfg.Custodians, cfg.Teams, err = organisationConfig(v, loc); err != nil {
+		return cfg, err
+	}
 	return cfg, nil
+}
+
+// custodianConfig and teamConfig are the shapes of the custodians and
+// teams lists of the config file:
+//
+//	custodians:
+//	  - name: lan
+//	    display_name: Nguyễn Thị Lan
+//	    tenures:
+//	      - {account: cskh-hn-01, from: 2024-01-01, to: 2025-06-30}
+//	teams:
+//	  - {name: cskh-hn, custodians: [lan], accounts: [cskh-hn-chung]}
+type custodianConfig struct {
+	Name        string `mapstructure:"name"`
+	DisplayName string `mapstructure:"display_name"`
+	Tenures     []struct {
+		Account string `mapstructure:"account"`
+		// From and To are strings, or time.Time when a YAML file writes
+		// the date unquoted.
+		From any `mapstructure:"from"`
+		To   any `mapstructure:"to"`
+	} `mapstructure:"tenures"`
+}
+
+type teamConfig struct {
+	Name       string   `mapstructure:"name"`
+	Custodians []string `mapstructure:"custodians"`
+	Accounts   []string `mapstructure:"accounts"`
+}
+
+// organisationConfig reads the custodians and teams of the config file.
+// Tenure dates are days (YYYY-MM-DD) in loc: from 00:00 of from to 00:00
+// of to, which is excluded.
+func organisationConfig(v *viper.Viper, loc *time.Location) ([]vault.Custodian, []vault.Team, error) {
+	var rawCustodians []custodianConfig
+	if err := v.UnmarshalKey(keyCustodians, &rawCustodians); err != nil {
+		return nil, nil, fmt.Errorf("config %s: %w", keyCustodians, err)
+	}
+	var rawTeams []teamConfig
+	if err := v.UnmarshalKey(keyTeams, &rawTeams); err != nil {
+		return nil, nil, fmt.Errorf("config %s: %w", keyTeams, err)
+	}
+	day := func(name, field string, value any) (time.Time, error) {
+		var text string
+		switch d := value.(type) {
+		case nil:
+			return time.Time{}, nil
+		case time.Time:
+			// The YAML parser read the date in UTC; it is a day in loc.
+			text = d.UTC().Format(time.DateOnly)
+		case string:
+			text = d
+		default:
+			text = fmt.Sprint(d)
+		}
+		if text == "" {
+			return time.Time{}, nil
+		}
+		t, err := time.ParseInLocation(time.DateOnly, text, loc)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("config %s: custodian %q: %s %q is not a date like 2024-01-31", keyCustodians, name, field, text)
+		}
+		return t, nil
+	}
+	custodians := make([]vault.Custodian, 0, len(rawCustodians))
+	for _, rc := range rawCustodians {
+		c := vault.Custodian{Name: rc.Name, DisplayName: rc.DisplayName}
+		for _, rt := range rc.Tenures {
+			from, err := day(rc.Name, "from", rt.From)
+			if err != nil {
+				return nil, nil, err
+			}
+			to, err := day(rc.Name, "to", rt.To)
+			if err != nil {
+				return nil, nil, err
+			}
+			c.Tenures = append(c.Tenures, vault.Tenure{Account: rt.Account, From: from, To: to})
+		}
+		custodians = append(custodians, c)
+	}
+	teams := make([]vault.Team, 0, len(rawTeams))
+	for _, rt := range rawTeams {
+		teams = append(teams, vault.Team{Name: rt.Name, Custodians: rt.Custodians, Accounts: rt.Accounts})
+	}
+	return custodians, teams, nil
 }

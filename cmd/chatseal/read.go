@@ -7,36 +7,50 @@ import (
 	"github.com/spf13/cobra"
 
 	"chatseal/chat"
+	"chatseal/index"
+	"chatseal/vault"
 )
 
 func (a *app) searchCommand() *cobra.Command {
 	var asJSON bool
-	var limit, offset, around int
+	var req vault.SearchRequest
+	var scope vault.Scope
 	cmd := &cobra.Command{
-		Use:   "search [--json] [--limit N] QUERY",
+		Use:   "search [flags] QUERY",
 		Short: "Tìm tin nhắn / search messages",
 		Long: `Tìm tin nhắn, có dấu hoặc không dấu: "khoa the" tìm cả "khoá thẻ" và "khóa thẻ".
-Cú pháp: từ, "cụm từ", -từ, OR, (nhóm), from:, account:, conversation:, kind:, source:, after:YYYY-MM-DD, before:YYYY-MM-DD,
-phone:, money: (money>=1tr, money:1tr..2tr), card:, bank:, email:, url:. Từ viết tắt (ko, đc, sdt, ck…) được mở rộng; =từ để tìm đúng chữ.
+Cú pháp: từ, "cụm từ", -từ, OR, (nhóm), from:, to:, account:, custodian:, conversation:, kind:, source:,
+has:attachment, tag:, after:YYYY-MM-DD, before:YYYY-MM-DD, phone:, money: (money>=1tr, money:1tr..2tr),
+card:, bank:, email:, url:. Từ viết tắt (ko, đc, sdt, ck…) được mở rộng; =từ để tìm đúng chữ.
+Hướng dẫn đầy đủ: docs/search.vi.md.
 
 Searches messages with or without diacritics. Syntax: words, "phrases", -word, OR,
-(groups), from:, account:, conversation:, kind:, source:, after:YYYY-MM-DD, before:YYYY-MM-DD,
-phone:, money: (money>=1tr, money:1tr..2tr), card:, bank:, email:, url:. Chat shorthand
-(ko, đc, sdt, ck…) is expanded; write =word for the literal word
-(dates in the tenant's time zone).`,
+(groups), from:, to:, account:, custodian:, conversation:, kind:, source:, has:attachment,
+tag:, after:YYYY-MM-DD, before:YYYY-MM-DD, phone:, money: (money>=1tr, money:1tr..2tr),
+card:, bank:, email:, url:. Chat shorthand (ko, đc, sdt, ck…) is expanded; write =word
+for the literal word (dates in the tenant's time zone). Full guide: docs/search.md.`,
 		Args: usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if limit < 1 {
+			if req.Limit < 1 {
 				ue := newUserError("USAGE", "--limit phải từ 1 trở lên", "--limit must be 1 or more", nil)
 				ue.Exit = exitUsage
 				return ue
 			}
+			if req.After != "" && req.Offset != 0 {
+				ue := newUserError("USAGE", "không dùng --after cùng --offset", "--after and --offset cannot be used together", nil)
+				ue.Exit = exitUsage
+				return ue
+			}
+			if len(scope.Accounts)+len(scope.Custodians)+len(scope.Teams) > 0 {
+				req.Scope = &scope
+			}
+			req.Query = strings.Join(args, " ")
 			vt, err := a.openVault(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer vt.Close()
-			res, err := vt.SearchWithContext(cmd.Context(), strings.Join(args, " "), limit, offset, around)
+			res, err := vt.Find(cmd.Context(), req)
 			if err != nil {
 				return err
 			}
@@ -44,38 +58,106 @@ phone:, money: (money>=1tr, money:1tr..2tr), card:, bank:, email:, url:. Chat sh
 				for _, h := range res.Hits {
 					writeJSON(a.stdout, h)
 				}
+				if req.Facets || res.Next != "" {
+					writeJSON(a.stdout, struct {
+						Total  uint64 `json:"total"`
+						Next   string `json:"next,omitempty"`
+						Facets any    `json:"facets,omitempty"`
+					}{res.Total, res.Next, res.Facets})
+				}
 				return nil
 			}
-			fmt.Fprintf(a.stdout, "%d kết quả / results\n", res.Total)
-			for _, h := range res.Hits {
-				mark := ""
-				if h.RecalledAt != nil {
-					mark = "  {ĐÃ THU HỒI/RECALLED " + h.RecalledAt.Format("2006-01-02 15:04") + "}"
-				}
-				if h.EditedAt != nil {
-					mark += "  {ĐÃ SỬA/EDITED " + h.EditedAt.Format("2006-01-02 15:04") + "}"
-				}
-				fmt.Fprintln(a.stdout)
-				for _, c := range h.Before {
-					fmt.Fprintf(a.stdout, "    · %s  %s  %s\n", c.SentAt.Format("2006-01-02 15:04"), senderLabel(c.Sender, c.Direction), oneLine(c.Text, c.Kind))
-				}
-				fmt.Fprintf(a.stdout, "%s  %s/%s  %s  id %s%s\n  %s\n", h.SentAt.Format("2006-01-02 15:04"), h.Account, h.Conversation, senderLabel(h.Sender, h.Direction), h.ID, mark, oneLine(h.Text, h.Kind))
-				for _, c := range h.After {
-					fmt.Fprintf(a.stdout, "    · %s  %s  %s\n", c.SentAt.Format("2006-01-02 15:04"), senderLabel(c.Sender, c.Direction), oneLine(c.Text, c.Kind))
-				}
-			}
-			if res.Total > uint64(offset+len(res.Hits)) {
-				fmt.Fprintf(a.stdout, "\n… thêm %d kết quả; dùng --offset %d / %d more; use --offset %d\n",
-					res.Total-uint64(offset+len(res.Hits)), offset+len(res.Hits), res.Total-uint64(offset+len(res.Hits)), offset+len(res.Hits))
-			}
+			a.printSearchResult(req, res)
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per hit")
-	cmd.Flags().IntVar(&limit, "limit", 20, "maximum number of hits to print")
-	cmd.Flags().IntVar(&offset, "offset", 0, "number of hits to skip, for paging")
-	cmd.Flags().IntVar(&around, "context", 0, "also show up to N messages before and after each hit in its conversation")
+	f := cmd.Flags()
+	f.BoolVar(&asJSON, "json", false, "print one JSON object per hit, then one with total, next and facets when there are any")
+	f.IntVar(&req.Limit, "limit", 20, "maximum number of hits to print")
+	f.IntVar(&req.Offset, "offset", 0, "number of hits to skip (small pages; use --after for deep paging)")
+	f.StringVar(&req.After, "after", "", "cursor of the next page, as the previous page printed it")
+	f.StringVar(&req.Sort, "sort", "relevance", "order of hits: relevance, newest or oldest")
+	f.IntVar(&req.Context, "context", 0, "also show up to N messages before and after each hit in its conversation")
+	f.BoolVar(&req.Snippets, "snippets", false, "show the text around the matched words, marked with [ ]")
+	f.BoolVar(&req.Facets, "facets", false, "count the matches by account, month, conversation and kind")
+	f.BoolVar(&req.NoShorthand, "no-shorthand", false, "search chat abbreviations (ko, dc, sdt…) only as written")
+	f.StringSliceVar(&scope.Accounts, "scope-account", nil, "only these accounts (repeat or comma-separate)")
+	f.StringSliceVar(&scope.Custodians, "scope-custodian", nil, "only these custodians, within their tenures")
+	f.StringSliceVar(&scope.Teams, "scope-team", nil, "only these teams")
 	return cmd
+}
+
+func (a *app) printSearchResult(req vault.SearchRequest, res *vault.SearchResult) {
+	fmt.Fprintf(a.stdout, "%d kết quả / results\n", res.Total)
+	for _, h := range res.Hits {
+		mark := ""
+		if h.RecalledAt != nil {
+			mark = "  {ĐÃ THU HỒI/RECALLED " + h.RecalledAt.Format("2006-01-02 15:04") + "}"
+		}
+		if h.EditedAt != nil {
+			mark += "  {ĐÃ SỬA/EDITED " + h.EditedAt.Format("2006-01-02 15:04") + "}"
+		}
+		text := oneLine(h.Text, h.Kind)
+		if h.Snippet != "" {
+			text = oneLine(h.Snippet, h.Kind)
+		}
+		for _, att := range h.Attachments {
+			text += " " + attachmentLabel(att)
+		}
+		fmt.Fprintln(a.stdout)
+		for _, c := range h.Before {
+			fmt.Fprintf(a.stdout, "    · %s  %s  %s\n", c.SentAt.Format("2006-01-02 15:04"), senderLabel(c.Sender, c.Direction), oneLine(c.Text, c.Kind))
+		}
+		fmt.Fprintf(a.stdout, "%s  %s/%s  %s  id %s%s\n  %s\n", h.SentAt.Format("2006-01-02 15:04"), h.Account, h.Conversation, senderLabel(h.Sender, h.Direction), h.ID, mark, text)
+		for _, c := range h.After {
+			fmt.Fprintf(a.stdout, "    · %s  %s  %s\n", c.SentAt.Format("2006-01-02 15:04"), senderLabel(c.Sender, c.Direction), oneLine(c.Text, c.Kind))
+		}
+	}
+	if res.Facets != nil {
+		a.printFacets(res.Facets)
+	}
+	switch {
+	case res.Next != "":
+		fmt.Fprintf(a.stdout, "\nTrang sau / next page: --after %s\n", res.Next)
+	case req.After == "" && res.Total > uint64(req.Offset+len(res.Hits)):
+		more := res.Total - uint64(req.Offset+len(res.Hits))
+		fmt.Fprintf(a.stdout, "\n… thêm %d kết quả; dùng --offset %d / %d more; use --offset %d\n", more, req.Offset+len(res.Hits), more, req.Offset+len(res.Hits))
+	}
+}
+
+// printFacets writes each facet as a small bar chart, so that where the
+// matches fall reads at a glance.
+func (a *app) printFacets(f *index.Facets) {
+	facets := []struct {
+		title string
+		facet index.Facet
+	}{
+		{"Theo tài khoản / by account", f.Accounts},
+		{"Theo tháng / by month", f.Months},
+		{"Theo cuộc trò chuyện / by conversation", f.Conversations},
+		{"Theo loại tin / by kind", f.Kinds},
+	}
+	for _, fc := range facets {
+		if len(fc.facet.Values) == 0 {
+			continue
+		}
+		fmt.Fprintf(a.stdout, "\n%s\n", fc.title)
+		var top uint64
+		for _, v := range fc.facet.Values {
+			top = max(top, v.Count)
+		}
+		for _, v := range fc.facet.Values {
+			label := v.Value
+			if v.Account != "" {
+				label = v.Account + "/" + v.Value
+			}
+			bar := strings.Repeat("█", int((v.Count*30+top-1)/top))
+			fmt.Fprintf(a.stdout, "  %-32s %7d %s\n", label, v.Count, bar)
+		}
+		if fc.facet.Other > 0 {
+			fmt.Fprintf(a.stdout, "  %-32s %7d\n", "(khác / other)", fc.facet.Other)
+		}
+	}
 }
 
 // senderLabel names a sender for a terminal: the display name, or the id

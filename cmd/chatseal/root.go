@@ -88,6 +88,18 @@ func classify(err error) *userError {
 		ue := newUserError("QUERY_SYNTAX", fmt.Sprintf("câu truy vấn sai ở cột %d (xem chatseal search --help)", syn.Pos), fmt.Sprintf("the query is not valid at column %d (see chatseal search --help)", syn.Pos), err)
 		ue.Exit = exitUsage
 		return ue
+	case errors.Is(err, index.ErrInvalidCursor):
+		ue := newUserError("CURSOR_INVALID", "con trỏ --after không hợp lệ hoặc thuộc một cách sắp xếp khác; hãy tìm lại từ trang đầu", "the --after cursor is invalid or belongs to another sort; search again from the first page", err)
+		ue.Exit = exitUsage
+		return ue
+	case errors.Is(err, index.ErrInvalidSort):
+		ue := newUserError("SORT_INVALID", "--sort chỉ nhận relevance, newest hoặc oldest", "--sort accepts relevance, newest or oldest", err)
+		ue.Exit = exitUsage
+		return ue
+	case errors.Is(err, vault.ErrUnknownScope):
+		ue := newUserError("SCOPE_UNKNOWN", "phạm vi nêu một người giữ tài khoản hoặc nhóm chưa được khai báo trong cấu hình (custodians, teams)", "the scope names a custodian or team the configuration does not define (custodians, teams)", err)
+		ue.Exit = exitUsage
+		return ue
 	case errors.Is(err, vault.ErrAmbiguous):
 		ue := newUserError("CONVERSATION_AMBIGUOUS", "mã hội thoại có ở nhiều tài khoản; hãy chọn bằng --account", "the conversation id exists in several accounts; pick one with --account", err)
 		ue.Exit = exitUsage

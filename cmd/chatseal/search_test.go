@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeOrgConfig writes a config file with one custodian holding shop-a
+// since 2024-05-18 (ICT) and a team of that custodian.
+func writeOrgConfig(t *testing.T, data string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "chatseal.yaml")
+	text := "data: " + data + `
+custodians:
+  - name: lan
+    display_name: Nguyễn Thị Lan
+    tenures:
+      - {account: shop-a, from: 2024-05-18}
+teams:
+  - {name: cskh, custodians: [lan]}
+`
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestCLI_SearchOptions(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	config := writeOrgConfig(t, data)
+	for _, account := range []string{"shop-a", "shop-b"} {
+		if code, _, errOut := chatseal(t, "--config", config, "import", "--account", account, "--account-uid", "8123456789012345678", quoteCase); code != 0 {
+			t.Fatalf("import %s: exit %d\n%s", account, code, errOut)
+		}
+	}
+
+	t.Run("snippets and facets", func(t *testing.T) {
+		code, out, errOut := chatseal(t, "--config", config, "search", "--snippets", "--facets", "size")
+		if code != 0 {
+			t.Fatalf("exit %d\n%s", code, errOut)
+		}
+		for _, want := range []string{"[size]", "Theo tài khoản / by account", "shop-a", "shop-b", "█"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("output lacks %q:\n%s", want, out)
+			}
+		}
+	})
+
+	t.Run("scope hides the other account", func(t *testing.T) {
+		code, out, errOut := chatseal(t, "--config", config, "search", "--json", "--facets", "--scope-team", "cskh", "size OR account:shop-b")
+		if code != 0 {
+			t.Fatalf("exit %d\n%s", code, errOut)
+		}
+		if strings.Contains(out, "shop-b") {
+			t.Errorf("a search scoped to team cskh shows shop-b:\n%s", out)
+		}
+		if !strings.Contains(out, `"shop-a"`) {
+			t.Errorf("the scoped search found nothing in shop-a:\n%s", out)
+		}
+	})
+
+	t.Run("cursor pages cover every hit once", func(t *testing.T) {
+		seen := map[string]bool{}
+		after := ""
+		for page := 0; page < 20; page++ {
+			args := []string{"--config", config, "search", "--json", "--sort", "oldest", "--limit", "2", "account:shop-a"}
+			if after != "" {
+				args = append(args, "--after", after)
+			}
+			code, out, errOut := chatseal(t, args...)
+			if code != 0 {
+				t.Fatalf("exit %d\n%s", code, errOut)
+			}
+			after = ""
+			sc := bufio.NewScanner(strings.NewReader(out))
+			for sc.Scan() {
+				var line struct {
+					ID   string `json:"id"`
+					Next string `json:"next"`
+				}
+				if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
+					t.Fatalf("line %q: %v", sc.Text(), err)
+				}
+				if line.ID != "" {
+					if seen[line.ID] {
+						t.Errorf("hit %s on two pages", line.ID)
+					}
+					seen[line.ID] = true
+				}
+				after = line.Next
+			}
+			if after == "" {
+				break
+			}
+		}
+		code, out, _ := chatseal(t, "--config", config, "search", "--json", "--limit", "1000", "account:shop-a")
+		if code != 0 || len(seen) < 2 || strings.Count(out, "\n") != len(seen) {
+			t.Errorf("paging saw %d hits, one page of 1000 has %d lines", len(seen), strings.Count(out, "\n"))
+		}
+	})
+
+	errorCases := []struct {
+		name string
+		args []string
+		code string
+	}{
+		{"unknown team", []string{"search", "--scope-team", "sales", "x"}, "SCOPE_UNKNOWN"},
+		{"unknown custodian in query", []string{"search", "custodian:nobody"}, "QUERY_SYNTAX"},
+		{"bad cursor", []string{"search", "--after", "not-a-cursor", "x"}, "CURSOR_INVALID"},
+		{"bad sort", []string{"search", "--sort", "loudest", "x"}, "SORT_INVALID"},
+	}
+	for _, c := range errorCases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, errOut := chatseal(t, append([]string{"--config", config}, c.args...)...)
+			if code != exitUsage || !strings.Contains(errOut, "["+c.code+"]") {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit %d with [%s]", code, errOut, exitUsage, c.code)
+			}
+		})
+	}
+}
+
+func TestCLI_CustodianConfigErrors(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(path, []byte("custodians:\n  - name: lan\n    tenures:\n      - {account: a, from: 2024-13-40}\n"), 0o600)
+	code, _, errOut := chatseal(t, "--config", path, "stats")
+	if code != exitUsage || !strings.Contains(errOut, "CONFIG_INVALID") || !strings.Contains(errOut, "lan") {
+		t.Errorf("exit %d, stderr:\n%s\nwant CONFIG_INVALID naming the custodian", code, errOut)
+	}
+}

@@ -1,0 +1,164 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// openScopedVault imports one capture into two accounts, shop-a and
+// shop-b, with custodian lan holding shop-a from just after its first
+// message, and team cskh made of lan and the shared account shop-b.
+func openScopedVault(t *testing.T) (*Vault, time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	cfg := newTestConfig(t)
+	// The capture's first message is at 1716000000123 ms, the second at
+	// 1716000062456 ms.
+	tenureStart := time.UnixMilli(1716000031000)
+	cfg.Custodians = []Custodian{{Name: "lan", DisplayName: "Nguyễn Thị Lan", Tenures: []Tenure{{Account: "shop-a", From: tenureStart}}}}
+	cfg.Teams = []Team{{Name: "cskh", Custodians: []string{"lan"}, Accounts: []string{"shop-b"}}}
+	v, err := Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { v.Close() })
+	for _, account := range []string{"shop-a", "shop-b"} {
+		_, err := v.Import(ctx, ImportRequest{Source: "zalo", Account: account, AccountUID: "8123456789012345678",
+			Inputs: []string{filepath.Join(caseDir, "zca-dm-text-quote.jsonl")}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return v, tenureStart
+}
+
+func TestFind_ScopeLimitsHitsTotalsAndFacets(t *testing.T) {
+	ctx := context.Background()
+	v, tenureStart := openScopedVault(t)
+	all, err := v.Find(ctx, SearchRequest{Query: "-kind:system", Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(account string, from time.Time) int {
+		n := 0
+		for _, h := range all.Hits {
+			if h.Account == account && !h.SentAt.Before(from) {
+				n++
+			}
+		}
+		return n
+	}
+	shopA, shopB, lan := count("shop-a", time.Time{}), count("shop-b", time.Time{}), count("shop-a", tenureStart)
+	if shopA == 0 || shopB == 0 || lan == 0 || lan >= shopA {
+		t.Fatalf("fixture: shop-a %d, shop-b %d, lan's tenure %d messages", shopA, shopB, lan)
+	}
+
+	tests := []struct {
+		name  string
+		query string
+		scope Scope
+		want  int
+	}{
+		{"one account", "-kind:system", Scope{Accounts: []string{"shop-a"}}, shopA},
+		{"query names an account outside", "account:shop-b", Scope{Accounts: []string{"shop-a"}}, 0},
+		{"custodian sees only the tenure", "-kind:system", Scope{Custodians: []string{"lan"}}, lan},
+		{"custodian scope, query reaches back", "account:shop-a OR -kind:system", Scope{Custodians: []string{"lan"}}, lan},
+		{"team: custodian and shared account", "-kind:system", Scope{Teams: []string{"cskh"}}, lan + shopB},
+		{"empty scope sees nothing", "-kind:system", Scope{}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := v.Find(ctx, SearchRequest{Query: tt.query, Limit: 1000, Scope: &tt.scope, Facets: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Hits) != tt.want || res.Total != uint64(tt.want) {
+				t.Errorf("hits %d, total %d; want %d", len(res.Hits), res.Total, tt.want)
+			}
+			var faceted uint64
+			for _, c := range res.Facets.Accounts.Values {
+				faceted += c.Count
+				if c.Value == "shop-b" && !slices.Contains(tt.scope.Teams, "cskh") {
+					t.Errorf("accounts facet shows shop-b (%d) outside the scope", c.Count)
+				}
+			}
+			if faceted+res.Facets.Accounts.Other != uint64(tt.want) {
+				t.Errorf("accounts facet counts %d, want %d", faceted+res.Facets.Accounts.Other, tt.want)
+			}
+		})
+	}
+}
+
+func TestFind_CustodianQueryAndUnknownNames(t *testing.T) {
+	ctx := context.Background()
+	v, tenureStart := openScopedVault(t)
+	res, err := v.Find(ctx, SearchRequest{Query: "custodian:lan", Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) == 0 {
+		t.Fatal("custodian:lan found nothing")
+	}
+	for _, h := range res.Hits {
+		if h.Account != "shop-a" || h.SentAt.Before(tenureStart) {
+			t.Errorf("custodian:lan found %s in %s at %s, outside the tenure", h.ID, h.Account, h.SentAt)
+		}
+	}
+	if _, err := v.Find(ctx, SearchRequest{Query: "custodian:nobody"}); err == nil || !strings.Contains(err.Error(), "nobody") {
+		t.Errorf("custodian:nobody: err = %v, want an error naming the custodian", err)
+	}
+	_, err = v.Find(ctx, SearchRequest{Query: "size", Scope: &Scope{Teams: []string{"sales"}}})
+	if !errors.Is(err, ErrUnknownScope) {
+		t.Errorf("unknown team: err = %v, want ErrUnknownScope", err)
+	}
+}
+
+func TestFind_SnippetsAndCursorPaging(t *testing.T) {
+	ctx := context.Background()
+	v, _ := openScopedVault(t)
+	res, err := v.Find(ctx, SearchRequest{Query: "size", Snippets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) == 0 || !strings.Contains(res.Hits[0].Snippet, SnippetOpen+"size"+SnippetClose) {
+		t.Fatalf("snippet of %q hits: %+v", "size", res.Hits)
+	}
+
+	all, err := v.Find(ctx, SearchRequest{Query: "-kind:system", Sort: "newest", Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paged []string
+	after := ""
+	for page := 0; page < 100; page++ {
+		res, err := v.Find(ctx, SearchRequest{Query: "-kind:system", Sort: "newest", Limit: 3, After: after})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range res.Hits {
+			paged = append(paged, h.ID)
+		}
+		if res.Next == "" {
+			break
+		}
+		after = res.Next
+	}
+	var want []string
+	for i, h := range all.Hits {
+		want = append(want, h.ID)
+		if i > 0 && h.SentAt.After(all.Hits[i-1].SentAt) {
+			t.Errorf("newest first: hit %d is newer than hit %d", i, i-1)
+		}
+	}
+	if !slices.Equal(paged, want) {
+		t.Errorf("pages of 3 = %v, want %v", paged, want)
+	}
+	if _, err := v.Find(ctx, SearchRequest{Query: "x", Sort: "loudest"}); err == nil {
+		t.Error("an unknown sort was accepted")
+	}
+}
