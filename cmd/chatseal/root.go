@@ -169,6 +169,7 @@ searches it in Vietnamese with or without diacritics, and verifies it is intact.
 		a.proveCommand(),
 		a.checkProofCommand(),
 		a.attachmentCommand(),
+		a.benchCommand(),
 		a.demoCommand(),
 	)
 	return root

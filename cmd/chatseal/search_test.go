@@ -131,3 +131,21 @@ func TestCLI_CustodianConfigErrors(t *testing.T) {
 		t.Errorf("exit %d, stderr:\n%s\nwant CONFIG_INVALID naming the custodian", code, errOut)
 	}
 }
+
+func TestCLI_BenchSmallCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds two indexes")
+	}
+	code, out, errOut := chatseal(t, "bench", "--messages", "3000", "--queries", "5")
+	if code != 0 {
+		t.Fatalf("bench: exit %d\n%s", code, errOut)
+	}
+	for _, want := range []string{"| class | engine |", "sqlite fts5", "bleve (index)", "phrase, no diacritics", "money range"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("bench output lacks %q:\n%s", want, out)
+		}
+	}
+	if code, _, errOut := chatseal(t, "bench", "--messages", "0"); code != exitUsage || !strings.Contains(errOut, "[USAGE]") {
+		t.Errorf("bench --messages 0: exit %d\n%s", code, errOut)
+	}
+}
