@@ -86,3 +86,32 @@ func TestSearch_Scope(t *testing.T) {
 		})
 	}
 }
+
+func TestCountIn_GroupsWithinScope(t *testing.T) {
+	x := openTestIndex(t, facetMessages()...)
+	groups := []Scope{
+		{Accounts: []string{"acc1"}},
+		{Accounts: []string{"acc2"}},
+		{Spans: []CustodianSpan{{Account: "acc1", From: time.Date(2024, 2, 1, 0, 0, 0, 0, hcm)}}},
+	}
+	tests := []struct {
+		name  string
+		scope *Scope
+		want  []uint64
+	}{
+		{"no scope", nil, []uint64{5, 4, 3}},
+		{"scope to acc1", &Scope{Accounts: []string{"acc1"}}, []uint64{5, 0, 3}},
+		{"empty scope", &Scope{}, []uint64{0, 0, 0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := x.CountIn(context.Background(), "báo", SearchOptions{Scope: tt.scope}, groups)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("counts = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -77,6 +78,18 @@ type SearchResult struct {
 	// Facets counts the matches by account, month, conversation and kind
 	// when the request asks for them.
 	Facets *index.Facets `json:"facets,omitempty"`
+	// Custodians counts the matches within each configured custodian's
+	// tenures, when the request asks for facets; custodians without a
+	// match are left out. Tenures of different custodians may overlap
+	// (a shared account), so the counts need not add up to Total.
+	Custodians []CustodianCount `json:"custodians,omitempty"`
+}
+
+// CustodianCount is the number of matches within one custodian's tenures.
+type CustodianCount struct {
+	Custodian   string `json:"custodian"`
+	DisplayName string `json:"display_name,omitempty"`
+	Count       uint64 `json:"count"`
 }
 
 // Search runs a query in chatseal's query language and returns the hits,
@@ -143,6 +156,11 @@ func (v *Vault) Find(ctx context.Context, req SearchRequest) (*SearchResult, err
 		return nil, err
 	}
 	out := &SearchResult{Total: res.Total, Next: res.Next, Facets: res.Facets, Hits: make([]SearchHit, 0, len(res.Hits))}
+	if req.Facets && len(v.cfg.Custodians) > 0 {
+		if out.Custodians, err = v.custodianCounts(ctx, req.Query, opts); err != nil {
+			return nil, err
+		}
+	}
 	for _, h := range res.Hits {
 		hit, err := v.searchHit(h)
 		if err != nil {
@@ -161,6 +179,32 @@ func (v *Vault) Find(ctx context.Context, req SearchRequest) (*SearchResult, err
 		}
 		out.Hits = append(out.Hits, hit)
 	}
+	return out, nil
+}
+
+// custodianCounts counts the matches of q within each custodian's tenures,
+// one count query per custodian.
+func (v *Vault) custodianCounts(ctx context.Context, q string, opts index.SearchOptions) ([]CustodianCount, error) {
+	groups := make([]index.Scope, len(v.cfg.Custodians))
+	for i, c := range v.cfg.Custodians {
+		spans, err := v.custodianSpans(c.Name)
+		if err != nil {
+			return nil, err
+		}
+		groups[i] = index.Scope{Spans: spans}
+	}
+	counts, err := v.index.CountIn(ctx, q, opts, groups)
+	if err != nil {
+		return nil, err
+	}
+	var out []CustodianCount
+	for i, n := range counts {
+		if n > 0 {
+			c := v.cfg.Custodians[i]
+			out = append(out, CustodianCount{Custodian: c.Name, DisplayName: c.DisplayName, Count: n})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Count > out[j].Count })
 	return out, nil
 }
 

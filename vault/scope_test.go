@@ -109,6 +109,20 @@ func TestFind_CustodianQueryAndUnknownNames(t *testing.T) {
 			t.Errorf("custodian:lan found %s in %s at %s, outside the tenure", h.ID, h.Account, h.SentAt)
 		}
 	}
+	faceted, err := v.Find(ctx, SearchRequest{Query: "-kind:system", Facets: true, Scope: &Scope{Accounts: []string{"shop-a"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(faceted.Custodians) != 1 || faceted.Custodians[0].Custodian != "lan" || faceted.Custodians[0].Count != uint64(len(res.Hits)) {
+		t.Errorf("custodian facet = %+v, want lan with %d (her tenure)", faceted.Custodians, len(res.Hits))
+	}
+	outside, err := v.Find(ctx, SearchRequest{Query: "-kind:system", Facets: true, Scope: &Scope{Accounts: []string{"shop-b"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(outside.Custodians) != 0 {
+		t.Errorf("custodian facet of a search scoped to shop-b = %+v, want none", outside.Custodians)
+	}
 	if _, err := v.Find(ctx, SearchRequest{Query: "custodian:nobody"}); err == nil || !strings.Contains(err.Error(), "nobody") {
 		t.Errorf("custodian:nobody: err = %v, want an error naming the custodian", err)
 	}

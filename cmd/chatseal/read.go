@@ -60,10 +60,11 @@ for the literal word (dates in the tenant's time zone). Full guide: docs/search.
 				}
 				if req.Facets || res.Next != "" {
 					writeJSON(a.stdout, struct {
-						Total  uint64 `json:"total"`
-						Next   string `json:"next,omitempty"`
-						Facets any    `json:"facets,omitempty"`
-					}{res.Total, res.Next, res.Facets})
+						Total      uint64 `json:"total"`
+						Next       string `json:"next,omitempty"`
+						Facets     any    `json:"facets,omitempty"`
+						Custodians any    `json:"custodians,omitempty"`
+					}{res.Total, res.Next, res.Facets, res.Custodians})
 				}
 				return nil
 			}
@@ -114,7 +115,7 @@ func (a *app) printSearchResult(req vault.SearchRequest, res *vault.SearchResult
 		}
 	}
 	if res.Facets != nil {
-		a.printFacets(res.Facets)
+		a.printFacets(res.Facets, res.Custodians)
 	}
 	switch {
 	case res.Next != "":
@@ -127,11 +128,16 @@ func (a *app) printSearchResult(req vault.SearchRequest, res *vault.SearchResult
 
 // printFacets writes each facet as a small bar chart, so that where the
 // matches fall reads at a glance.
-func (a *app) printFacets(f *index.Facets) {
+func (a *app) printFacets(f *index.Facets, custodians []vault.CustodianCount) {
+	byCustodian := index.Facet{}
+	for _, c := range custodians {
+		byCustodian.Values = append(byCustodian.Values, index.FacetCount{Value: c.Custodian, Count: c.Count})
+	}
 	facets := []struct {
 		title string
 		facet index.Facet
 	}{
+		{"Theo người giữ tài khoản / by custodian", byCustodian},
 		{"Theo tài khoản / by account", f.Accounts},
 		{"Theo tháng / by month", f.Months},
 		{"Theo cuộc trò chuyện / by conversation", f.Conversations},

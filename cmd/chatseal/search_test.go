@@ -43,7 +43,7 @@ func TestCLI_SearchOptions(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("exit %d\n%s", code, errOut)
 		}
-		for _, want := range []string{"[size]", "Theo tài khoản / by account", "shop-a", "shop-b", "█"} {
+		for _, want := range []string{"[size]", "Theo tài khoản / by account", "by custodian", "lan", "shop-a", "shop-b", "█"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("output lacks %q:\n%s", want, out)
 			}
