@@ -21,32 +21,32 @@ const (
 // account, one conversation and one kind, and one month unless it has no
 // send time.
 type Facets struct {
-	Accounts Facet
+	Accounts Facet `json:"accounts"`
 	// Months are the months of the send times, as YYYY-MM in
 	// Config.Location.
-	Months        Facet
-	Conversations Facet
-	Kinds         Facet
+	Months        Facet `json:"months"`
+	Conversations Facet `json:"conversations"`
+	Kinds         Facet `json:"kinds"`
 }
 
 // Facet is the count of hits by the values of one attribute.
 type Facet struct {
 	// Values are the values with the most hits, by descending count, then
 	// ascending Value and Account; at most the facet limit of the search.
-	Values []FacetCount
+	Values []FacetCount `json:"values"`
 	// Other counts the hits whose value is not in Values.
-	Other uint64
+	Other uint64 `json:"other"`
 }
 
 // FacetCount is the number of hits with one value.
 type FacetCount struct {
 	// Value is the account, the month, the conversation id or the kind.
-	Value string
+	Value string `json:"value"`
 	// Account is the account of a conversation in Facets.Conversations,
 	// because a conversation id is unique only within its account. It is
 	// empty in the other facets.
-	Account string
-	Count   uint64
+	Account string `json:"account,omitempty"`
+	Count   uint64 `json:"count"`
 }
 
 // facetPrefixes maps the name of each facet request to its term prefix.

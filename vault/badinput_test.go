@@ -2,6 +2,7 @@ package vault
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -100,8 +101,13 @@ func TestImport_NotJSONAtAll(t *testing.T) {
 	if !strings.Contains(err.Error(), path) {
 		t.Errorf("error %q does not name the file", err)
 	}
-	if sum == nil || sum.Quarantined != 2 {
-		t.Errorf("summary %+v, want 2 quarantined lines", sum)
+	if !errors.Is(err, ErrInputUnreadable) || !strings.Contains(err.Error(), "2 items, not archived") {
+		t.Errorf("error %q, want ErrInputUnreadable counting 2 items not archived", err)
+	}
+	// A file of another format is not a damaged export: its lines are
+	// not kept in the archive's quarantine.
+	if sum == nil || sum.Quarantined != 0 || len(sum.QuarantineObjects) != 0 {
+		t.Errorf("summary %+v, want nothing quarantined", sum)
 	}
 	if got := messageCount(t, v); got != stored {
 		t.Errorf("archive holds %d messages after the failed import, want %d", got, stored)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -41,6 +42,12 @@ type ImportRequest struct {
 	// accepts), imported in order.
 	Inputs []string
 }
+
+// ErrInputUnreadable is wrapped by the error for an input that cannot be
+// read as its source's format: the wrong format, a damaged zip, a file cut
+// in the middle. Running the import again does not help; the error says
+// what is wrong and where. Messages read before the damage are kept.
+var ErrInputUnreadable = errors.New("input cannot be read as its source's format")
 
 // ImportSources lists the values ImportRequest.Source accepts.
 func ImportSources() []string { return sources.Names() }
@@ -106,6 +113,9 @@ type AttachmentSummary struct {
 // item regardless, and WarningCodes counts every warning.
 const maxReported = 50
 
+// warn records an input-level warning. One that names a message is listed
+// but not counted, because that message carries the code too and is
+// counted by countMessageWarnings.
 func (s *ImportSummary) warn(w ingest.Warning) {
 	if s.WarningCodes == nil {
 		s.WarningCodes = map[string]int64{}
@@ -114,7 +124,9 @@ func (s *ImportSummary) warn(w ingest.Warning) {
 	if w.Count > 1 {
 		n = int64(w.Count)
 	}
-	s.WarningCodes[w.Code] += n
+	if w.SourceID == "" {
+		s.WarningCodes[w.Code] += n
+	}
 	if len(s.InputWarnings) < maxReported {
 		s.InputWarnings = append(s.InputWarnings, w)
 	}
@@ -240,7 +252,11 @@ func (im *importer) options(input string) ingest.Options {
 func (im *importer) importInput(ctx context.Context, path string) error {
 	r, err := sources.Open(im.req.Source, path, im.options(path))
 	if err != nil {
-		return fmt.Errorf("vault: import %s: %w", path, err)
+		return fmt.Errorf("vault: import %s: %w: %w", path, ErrInputUnreadable, err)
+	}
+	var qmark quarantineMark
+	if im.q != nil {
+		qmark = im.q.mark()
 	}
 	if c, ok := r.(io.Closer); ok {
 		defer c.Close()
@@ -293,7 +309,10 @@ func (im *importer) importInput(ctx context.Context, path string) error {
 			if cerr := im.commitBatch(ctx, batch); cerr != nil {
 				return cerr
 			}
-			return fmt.Errorf("vault: import %s: %w", path, err)
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				return err
+			}
+			return fmt.Errorf("vault: import %s: %w: %w", path, ErrInputUnreadable, err)
 		}
 		im.sum.Read++
 		im.cur.Read++
@@ -341,7 +360,18 @@ func (im *importer) importInput(ctx context.Context, path string) error {
 		im.progress(im.cur)
 	}
 	if fileRead == 0 && fileBad > 0 {
-		return fmt.Errorf("vault: import: no item of %s could be read as %s input (%d items quarantined; first: %s); check --source", path, im.req.Source, fileBad, firstBad.Error())
+		// Not one item parsed: the input is of another format, and its
+		// items are not evidence of a damaged export. They are dropped
+		// from the quarantine rather than archived, when not yet written.
+		kept := "not archived"
+		if im.q != nil && !im.q.rollback(qmark) {
+			kept = "already archived in the quarantine"
+		}
+		im.sum.Quarantined -= fileBad
+		if im.q == nil || kept == "not archived" {
+			im.sum.BadRecords = im.sum.BadRecords[:max(0, len(im.sum.BadRecords)-int(min(fileBad, int64(len(im.sum.BadRecords)))))]
+		}
+		return fmt.Errorf("vault: import: %w: no item of %s could be read as %s input (%d items, %s; first: %s); check --source", ErrInputUnreadable, path, im.req.Source, fileBad, kept, firstBad.Error())
 	}
 	return nil
 }
@@ -372,6 +402,12 @@ func (im *importer) isDuplicate(m *chat.Message, seen map[string]struct{}) (bool
 // resolveAttachments stores the attachment bytes of m, or in a dry run
 // only checks that the input holds them.
 func (im *importer) resolveAttachments(ctx context.Context, m *chat.Message, media ingest.MediaOpener) error {
+	for _, a := range m.Attachments {
+		if a.Present != nil && !*a.Present {
+			// The export itself says these bytes are missing.
+			im.sum.Attachments.Missing++
+		}
+	}
 	if !im.dryRun {
 		res, err := im.v.storeAttachments(ctx, m, media)
 		im.sum.Attachments.Stored += int64(res.stored)
@@ -390,6 +426,9 @@ func (im *importer) resolveAttachments(ctx context.Context, m *chat.Message, med
 		rc, _, err := media.OpenMedia(a.Path)
 		if err != nil {
 			im.sum.Attachments.Missing++
+			if !slices.Contains(m.Warnings, ingest.WarnMediaNotInExport) {
+				m.Warnings = append(m.Warnings, ingest.WarnMediaNotInExport)
+			}
 			continue
 		}
 		rc.Close()

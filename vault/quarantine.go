@@ -85,6 +85,30 @@ func (q *quarantine) add(ctx context.Context, bad *ingest.BadRecord) error {
 	return nil
 }
 
+// quarantineMark is the state of a quarantine before an input, so that the
+// items of an input that was not of its source's format at all can be
+// dropped instead of archived.
+type quarantineMark struct {
+	bufLen, items, sums int
+	objects             int
+	known               int64
+}
+
+func (q *quarantine) mark() quarantineMark {
+	return quarantineMark{bufLen: q.buf.Len(), items: q.items, sums: len(q.sums), objects: len(q.objects), known: q.known}
+}
+
+// rollback drops the items added since m, and reports whether it could:
+// items already written to the archive stay.
+func (q *quarantine) rollback(m quarantineMark) bool {
+	if len(q.objects) != m.objects {
+		return false
+	}
+	q.buf.Truncate(m.bufLen)
+	q.items, q.sums, q.known = m.items, q.sums[:m.sums], m.known
+	return true
+}
+
 func (q *quarantine) flush(ctx context.Context) error {
 	if q.items == 0 {
 		return nil

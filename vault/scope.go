@@ -53,10 +53,10 @@ type Scope struct {
 // team that the configuration does not define.
 var ErrUnknownScope = errors.New("unknown custodian or team")
 
-// checkOrganisation rejects custodians and teams that could make a scope
+// CheckOrganisation rejects custodians and teams that could make a scope
 // ambiguous: empty or repeated names, tenures without an account or ending
-// before they start, teams naming unknown custodians.
-func checkOrganisation(custodians []Custodian, teams []Team) error {
+// before they start, teams naming unknown custodians. Open runs it too.
+func CheckOrganisation(custodians []Custodian, teams []Team) error {
 	seen := map[string]bool{}
 	for _, c := range custodians {
 		if c.Name == "" {

@@ -175,7 +175,7 @@ func Open(ctx context.Context, cfg Config) (*Vault, error) {
 	if cfg.DataDir == "" {
 		return nil, errors.New("vault: no data folder given")
 	}
-	if err := checkOrganisation(cfg.Custodians, cfg.Teams); err != nil {
+	if err := CheckOrganisation(cfg.Custodians, cfg.Teams); err != nil {
 		return nil, err
 	}
 	v := &Vault{cfg: cfg, log: cfg.Logger}

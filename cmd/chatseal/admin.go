@@ -181,7 +181,7 @@ func (a *app) keysAddRecipientCommand() *cobra.Command {
 	var name string
 	cmd := &cobra.Command{
 		Use:   "add-recipient [--name NAME] AGE_PUBLIC_KEY",
-		Short: "Mã hoá thêm cho một khoá công khai (ví dụ khoá ký quỹ) / also encrypt to a public key (for example an escrow key)",
+		Short: "Mã hoá thêm cho một khoá công khai (ví dụ khoá của bên giữ hộ) / also encrypt to a public key (for example an escrow key)",
 		Long: `Thêm một khoá công khai age (age1...) mà mọi phân đoạn mới cũng được mã hoá cho, ví dụ khoá
 do luật sư của công ty giữ ngoại tuyến. Phân đoạn đã ghi không thay đổi.
 
@@ -227,7 +227,7 @@ for it, or reads it from the environment variable named by keys.passphrase_env
 			for _, p := range done {
 				fmt.Fprintf(a.stdout, "Đã đặt mật khẩu / protected: %s\n", p)
 			}
-			fmt.Fprintln(a.stdout, "Quên mật khẩu thì chỉ còn khoá khôi phục (và các khoá ký quỹ đã thêm) đọc được kho.")
+			fmt.Fprintln(a.stdout, "Quên mật khẩu thì chỉ còn khoá khôi phục (và các khoá giữ hộ đã thêm) đọc được kho.")
 			fmt.Fprintln(a.stdout, "If the passphrase is lost, only the recovery key (and any escrow keys you added) can read the archive.")
 			return nil
 		},

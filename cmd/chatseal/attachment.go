@@ -41,7 +41,7 @@ output file is removed.`,
 				return ue
 			}
 			if err != nil {
-				ue := newUserError("ATTACHMENT_INVALID", "không đọc được tệp đính kèm "+args[0], "cannot read attachment "+args[0], err)
+				ue := newUserError("ATTACHMENT_INVALID", "không đọc được tệp đính kèm "+args[0]+"; cần đủ 64 chữ số hex của SHA-256 như show hoặc search --json in ra", "cannot read attachment "+args[0]+"; give all 64 hex digits of the SHA-256 as show or search --json prints them", err)
 				ue.Exit = exitUsage
 				return ue
 			}

@@ -194,6 +194,9 @@ func vaultConfig(v *viper.Viper, stderr io.Writer) (vault.Config, error) {
 	if cfg.Custodians, cfg.Teams, err = organisationConfig(v, loc); err != nil {
 		return cfg, err
 	}
+	if err := vault.CheckOrganisation(cfg.Custodians, cfg.Teams); err != nil {
+		return cfg, fmt.Errorf("config %s/%s: %w", keyCustodians, keyTeams, err)
+	}
 	return cfg, nil
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -73,10 +74,16 @@ that cannot be parsed is quarantined with its reason, and the rest still imports
 				if sum != nil {
 					a.printImportSummary(sum, time.Since(started), asJSON)
 				}
+				if errors.Is(err, vault.ErrInputUnreadable) {
+					return classify(err)
+				}
 				if err != nil {
 					return newUserError("IMPORT_FAILED", "không đọc hết được đầu vào", "the input could not be read to the end", err)
 				}
 				return nil
+			}
+			if req.AccountUID == "" && req.Source == "zalo" {
+				fmt.Fprintf(a.stderr, "Lưu ý: chưa có --account-uid; tài khoản được lưu trữ sẽ mang uid %q như trong tệp. / Note: no --account-uid; the archived account keeps the uid %q the input gives it.\n", "0", "0")
 			}
 			vt, err := a.openVault(cmd.Context())
 			if err != nil {
@@ -92,6 +99,9 @@ that cannot be parsed is quarantined with its reason, and the rest still imports
 			bar.done()
 			if sum != nil {
 				a.printImportSummary(sum, time.Since(started), asJSON)
+			}
+			if errors.Is(err, vault.ErrInputUnreadable) {
+				return classify(err)
 			}
 			if err != nil {
 				return newUserError("IMPORT_FAILED", "nhập dữ liệu bị dừng giữa chừng; tin nhắn đã xác nhận vẫn an toàn, hãy chạy lại lệnh", "the import stopped; acknowledged messages are safe, run the command again", err)
@@ -177,7 +187,7 @@ func (a *app) printImportSummary(sum *vault.ImportSummary, took time.Duration, a
 		fmt.Fprintf(a.stderr, "  … và %d dòng nữa / and %d more\n", sum.Quarantined-int64(len(sum.BadRecords)), sum.Quarantined-int64(len(sum.BadRecords)))
 	}
 	if sum.AlreadyQuarantined > 0 {
-		fmt.Fprintf(a.stderr, "  %d dòng đã có trong khu cách ly từ lần nhập trước, không lưu lại / %d lines were already quarantined by an earlier import and were not stored again\n", sum.AlreadyQuarantined, sum.AlreadyQuarantined)
+		fmt.Fprintf(a.stderr, "  %d dòng đã có trong khu cách ly từ lần nhập trước, không lưu lại / already quarantined by an earlier import and not stored again: %d\n", sum.AlreadyQuarantined, sum.AlreadyQuarantined)
 	}
 	if len(sum.QuarantineObjects) > 0 {
 		fmt.Fprintf(a.stderr, "Lưu trong kho (đã mã hoá) / kept in the archive (encrypted): %s\n", strings.Join(sum.QuarantineObjects, ", "))

@@ -73,8 +73,8 @@ func TestCLI_ImportSearchShowStats(t *testing.T) {
 		t.Fatalf("search exited %d: %s", code, errOut)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 1 {
-		t.Fatalf("search --json printed %d lines, want 1:\n%s", len(lines), out)
+	if len(lines) != 2 || lines[1] != `{"total":1}` {
+		t.Fatalf("search --json printed %d lines, want 1 hit and the closing total:\n%s", len(lines), out)
 	}
 	var hit map[string]any
 	if err := json.Unmarshal([]byte(lines[0]), &hit); err != nil {
@@ -193,8 +193,9 @@ func TestCLI_ProveAndCheckProof(t *testing.T) {
 	var hit struct {
 		ID string `json:"id"`
 	}
-	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &hit); err != nil {
-		t.Fatal(err)
+	first, _, _ := strings.Cut(out, "\n")
+	if err := json.Unmarshal([]byte(first), &hit); err != nil || hit.ID == "" {
+		t.Fatalf("first line of search --json %q: %v", first, err)
 	}
 	proofPath := filepath.Join(t.TempDir(), "proof.json")
 	if code, _, errOut := chatseal(t, "--data", data, "prove", "--out", proofPath, hit.ID); code != 0 {

@@ -36,6 +36,11 @@ for the literal word (dates in the tenant's time zone). Full guide: docs/search.
 				ue.Exit = exitUsage
 				return ue
 			}
+			if req.Context < 0 || req.Offset < 0 {
+				ue := newUserError("USAGE", "--context và --offset không được âm", "--context and --offset must not be negative", nil)
+				ue.Exit = exitUsage
+				return ue
+			}
 			if req.After != "" && req.Offset != 0 {
 				ue := newUserError("USAGE", "không dùng --after cùng --offset", "--after and --offset cannot be used together", nil)
 				ue.Exit = exitUsage
@@ -58,14 +63,13 @@ for the literal word (dates in the tenant's time zone). Full guide: docs/search.
 				for _, h := range res.Hits {
 					writeJSON(a.stdout, h)
 				}
-				if req.Facets || res.Next != "" {
-					writeJSON(a.stdout, struct {
-						Total      uint64 `json:"total"`
-						Next       string `json:"next,omitempty"`
-						Facets     any    `json:"facets,omitempty"`
-						Custodians any    `json:"custodians,omitempty"`
-					}{res.Total, res.Next, res.Facets, res.Custodians})
-				}
+				// The last line, which has no "id", closes every page.
+				writeJSON(a.stdout, struct {
+					Total      uint64                 `json:"total"`
+					Next       string                 `json:"next,omitempty"`
+					Facets     *index.Facets          `json:"facets,omitempty"`
+					Custodians []vault.CustodianCount `json:"custodians,omitempty"`
+				}{res.Total, res.Next, res.Facets, res.Custodians})
 				return nil
 			}
 			a.printSearchResult(req, res)
@@ -73,14 +77,14 @@ for the literal word (dates in the tenant's time zone). Full guide: docs/search.
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVar(&asJSON, "json", false, "print one JSON object per hit, then one with total, next and facets when there are any")
+	f.BoolVar(&asJSON, "json", false, "print one JSON object per hit, then a last one with total, next (when a page follows) and facets")
 	f.IntVar(&req.Limit, "limit", 20, "maximum number of hits to print")
 	f.IntVar(&req.Offset, "offset", 0, "number of hits to skip (small pages; use --after for deep paging)")
 	f.StringVar(&req.After, "after", "", "cursor of the next page, as the previous page printed it")
 	f.StringVar(&req.Sort, "sort", "relevance", "order of hits: relevance, newest or oldest")
 	f.IntVar(&req.Context, "context", 0, "also show up to N messages before and after each hit in its conversation")
 	f.BoolVar(&req.Snippets, "snippets", false, "show the text around the matched words, marked with [ ]")
-	f.BoolVar(&req.Facets, "facets", false, "count the matches by account, month, conversation and kind")
+	f.BoolVar(&req.Facets, "facets", false, "count the matches by custodian, account, month, conversation and kind")
 	f.BoolVar(&req.NoShorthand, "no-shorthand", false, "search chat abbreviations (ko, dc, sdt…) only as written")
 	f.StringSliceVar(&scope.Accounts, "scope-account", nil, "only these accounts (repeat or comma-separate)")
 	f.StringSliceVar(&scope.Custodians, "scope-custodian", nil, "only these custodians, within their tenures")
@@ -277,10 +281,13 @@ func attachmentLabel(att chat.Attachment) string {
 	if name == "" {
 		name = att.Path
 	}
+	if name == "" {
+		name = "(không tên/unnamed)"
+	}
 	status := ""
 	switch {
-	case att.Present != nil && *att.Present && len(att.SHA256) >= 12:
-		status = ", lưu trữ/stored sha256:" + att.SHA256[:12]
+	case att.Present != nil && *att.Present && att.SHA256 != "":
+		status = ", lưu trữ/stored sha256:" + att.SHA256
 	case att.Present != nil && !*att.Present:
 		status = ", thiếu/missing: " + att.AbsentReason
 	}

@@ -100,6 +100,10 @@ func classify(err error) *userError {
 		ue := newUserError("SCOPE_UNKNOWN", "phạm vi nêu một người giữ tài khoản hoặc nhóm chưa được khai báo trong cấu hình (custodians, teams)", "the scope names a custodian or team the configuration does not define (custodians, teams)", err)
 		ue.Exit = exitUsage
 		return ue
+	case errors.Is(err, vault.ErrInputUnreadable):
+		ue := newUserError("INPUT_UNREADABLE", "không đọc được đầu vào theo định dạng của nguồn đã chọn (sai --source, tệp zip hỏng hoặc tệp bị cắt); chạy lại cũng không giúp được, hãy xem chi tiết bên dưới. Các tin đọc được trước chỗ hỏng đã được lưu", "the input cannot be read in the chosen source's format (wrong --source, damaged zip or a cut file); running again will not help, see the detail below. Messages read before the damage are stored", err)
+		ue.Exit = exitUsage
+		return ue
 	case errors.Is(err, vault.ErrAmbiguous):
 		ue := newUserError("CONVERSATION_AMBIGUOUS", "mã hội thoại có ở nhiều tài khoản; hãy chọn bằng --account", "the conversation id exists in several accounts; pick one with --account", err)
 		ue.Exit = exitUsage
@@ -134,7 +138,7 @@ func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 func (a *app) rootCommand() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "chatseal",
-		Short: "Lưu trữ tuân thủ cho tin nhắn doanh nghiệp / compliance archive for business chat",
+		Short: "Kho lưu trữ tin nhắn doanh nghiệp phục vụ tuân thủ / compliance archive for business chat",
 		Long: `chatseal lưu mọi cuộc trò chuyện (Zalo, …) vào kho lưu trữ chỉ ghi thêm, mã hoá bằng age,
 tìm kiếm tiếng Việt có hoặc không dấu, và kiểm tra kho còn nguyên vẹn.
 

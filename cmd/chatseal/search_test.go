@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -98,8 +99,12 @@ func TestCLI_SearchOptions(t *testing.T) {
 			}
 		}
 		code, out, _ := chatseal(t, "--config", config, "search", "--json", "--limit", "1000", "account:shop-a")
-		if code != 0 || len(seen) < 2 || strings.Count(out, "\n") != len(seen) {
-			t.Errorf("paging saw %d hits, one page of 1000 has %d lines", len(seen), strings.Count(out, "\n"))
+		if code != 0 || len(seen) < 2 || strings.Count(out, "\n") != len(seen)+1 {
+			t.Errorf("paging saw %d hits, one page of 1000 has %d lines (hits and the closing line)", len(seen), strings.Count(out, "\n"))
+		}
+		last := out[strings.LastIndex(strings.TrimSuffix(out, "\n"), "\n")+1:]
+		if !strings.Contains(last, fmt.Sprintf(`"total":%d`, len(seen))) || strings.Contains(last, `"next"`) {
+			t.Errorf("closing line of the last page = %q, want the total and no next", last)
 		}
 	})
 

@@ -67,7 +67,7 @@ func init() {
 	register(Source{
 		Name:     "messenger",
 		Inputs:   "Facebook Messenger: a DYI JSON thread folder, the DYI folder or zip, or end-to-end-encrypted chat JSON",
-		InputsVI: "Facebook Messenger: thư mục cuộc trò chuyện, thư mục hoặc tệp zip \"Tải thông tin của bạn\" (JSON), hoặc tệp JSON đoạn chat mã hóa đầu cuối",
+		InputsVI: "Facebook Messenger: thư mục cuộc trò chuyện, thư mục hoặc tệp zip \"Tải thông tin của bạn\" (JSON), hoặc tệp JSON đoạn chat mã hoá đầu cuối",
 		Folders:  true,
 		Open:     messenger.Open,
 	})
