@@ -60,6 +60,11 @@
 //     (a word without them adds nothing), without positions. Each form
 //     counts once and the field's length is 1, so a match adds the same
 //     idf-weighted amount to every message that has the form.
+//   - pairs: each two adjacent folded words as one term, joined by a space
+//     ("khieu nai"), at the position of the first word. A location's byte
+//     offsets run from the start of the first word to the end of the
+//     second. The terms come from the tokens of the text field's analysis
+//     (see Phrases).
 //   - attrs: other attributes as untokenised terms with a prefix. These
 //     are the conversation, source, direction, sender id, the folded words
 //     of the sender's name, the recipients (see recipients), the reviewer
@@ -88,8 +93,33 @@
 // matches the same messages, and bleve's coordination factor gives a
 // message with only the folded term half its score, one with both the sum:
 // for the query thẻ, messages with "thẻ" rank above those with only "thế".
-// A phrase must match on the folded text, and a disjunction of its words'
-// folded and exact terms adds the same preference.
+// A phrase must match its folded words in order (see Phrases), and a
+// disjunction of its pair terms and its words' exact forms adds the same
+// preference: every message that matches the phrase has its pair terms,
+// and each exact form it has adds the form's idf-weighted amount.
+//
+// # Phrases
+//
+// Most Vietnamese words have two syllables ("khiếu nại", "giao hàng"), so
+// the everyday phrase has two words. A phrase query over the text field
+// reads the positions of every message that has all of its words, which
+// for two common syllables is many messages. On the pairs field a phrase
+// of two words is one term query, which reads no positions. A phrase of N
+// words is a phrase query over its N-1 pair terms, whose posting lists
+// are much shorter than those of single words. Pairs at consecutive
+// positions are words at consecutive positions, and the positionGap
+// between two parts of a message keeps pairs from joining them, so the
+// pairs match exactly the messages that the phrase over the words
+// matches. TestSearch_PairPhraseMatchesWordPhrase checks this on a seeded
+// random corpus with IndexText, attachment names, NFD text and words
+// split by hyphens and dots.
+//
+// A pair's location spans two words, so for Hit.Spans a phrase also runs
+// the phrase query over the words on the text field, on the messages that
+// the pairs match, and takes its locations. It adds nothing to the score,
+// so highlighting does not change the ranking. It costs time, though: to
+// reach the next match, Bleve steps through the posting lists of the
+// words one message at a time (see Speed).
 //
 // # Results
 //
@@ -136,4 +166,38 @@
 // nine Bleve searches, and a query bounded to three months, which reads two
 // shards, took 0.41 times. Command: go test ./index -run='^$'
 // -bench=Search.
+//
+// The pairs field (schema version 5) was measured on 2026-12-05 on a
+// 2 vCPU AMD EPYC virtual machine shared with other jobs, before and after
+// the change in turn, twice, with go test -run x -bench
+// 'BenchmarkIndex|BenchmarkSearch' -count 3 ./index/. It made Add need
+// about 1.9 times the CPU time per message. Before it, cpu_ratio was 0.73
+// to 0.89 and index_msgs/s 25,000 to 29,300. After it, cpu_ratio was 0.43
+// to 0.46 and index_msgs/s 13,100 to 16,200. The index of BenchmarkSearch
+// on nine quarters grew from 7.6 to 15.6 MB. The pairs' own analysis is a
+// small part of the cost. Most of it is Bleve's work for each distinct
+// term of a segment, and nearly every pair of BenchmarkIndex's random
+// words is a new term. In one comparison on the corpus of
+// internal/searchbench, pairs without positions added about 30% less CPU
+// time to Add, but a phrase of three words or more would then need
+// another check of the word order.
+//
+// In the same runs, BenchmarkSearch's phrase ("chuyển khoản") took 66 to
+// 83 µs of CPU time on one quarter instead of 455 to 599 µs, and 260 to
+// 301 µs on nine quarters instead of 712 to 816 µs. The other classes of
+// BenchmarkSearch did not change beyond the noise. In BenchmarkSearchPhrase
+// (-count 3, twice), "chuyen khoan" took 26 to 31 µs instead of 387 to
+// 481 µs, and three words 117 to 136 µs instead of 295 to 349 µs. With
+// highlighting, either two-word phrase took 182 to 277 µs instead of 431
+// to 707 µs.
+//
+// On one million messages of internal/searchbench (CHATSEAL_BENCH_N=1000000,
+// seed 1, 200 queries per class), measured the same day, two-word phrases
+// took p50 5.05 ms, p95 19.2 ms and p99 24.9 ms instead of 22.0, 132 and
+// 174 ms, and 2.70, 9.39 and 11.7 ms instead of 16.3, 84.9 and 138 ms
+// without diacritics. SQLite FTS5 took p50 26.9 ms and p99 185 ms on the
+// same phrases. Before and after, the hit counts equalled SQLite's on the
+// same 160 of 200 phrases (the others have d or đ, which SQLite does not
+// fold). Loading the corpus took 2m6s (7,910 messages per second) instead
+// of 1m21s (12,272), and the index grew from 298 to 507 MiB.
 package index

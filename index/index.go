@@ -20,8 +20,8 @@ import (
 // indexing options. An index written with another layout must be rebuilt
 // from the archive. Version 4 split the index into quarter shards and added
 // the facets field, locations with byte offsets, and the to:, has: and tag:
-// terms.
-const schemaVersion = "4"
+// terms. Version 5 added the pairs field.
+const schemaVersion = "5"
 
 // Bleve internal keys of every shard: schemaVersion, and the name of the
 // Config.Location in which the month terms were computed.

@@ -11,6 +11,10 @@ import (
 const (
 	fieldText  = "text"  // folded words of the text, with positions
 	fieldExact = "exact" // exact forms of the words that have marks, as a set
+	// fieldPairs holds each two adjacent folded words as one term
+	// ("khieu nai"), with positions, so that a phrase is one term or a
+	// phrase of pair terms (see pairPhraseQuery).
+	fieldPairs = "pairs"
 	fieldAttrs = "attrs" // other attributes, as prefixed terms
 	// fieldFacets holds the attributes that results are counted or sorted
 	// by, as prefixed terms with doc values, and the send time as one
@@ -58,6 +62,7 @@ const (
 const (
 	foldedAnalyzerName = "chatseal_folded"
 	exactAnalyzerName  = "chatseal_exact"
+	pairsAnalyzerName  = "chatseal_pairs"
 )
 
 func init() {
@@ -68,6 +73,11 @@ func init() {
 	}
 	if err := registry.RegisterAnalyzer(exactAnalyzerName, func(map[string]interface{}, *registry.Cache) (bleveanalysis.Analyzer, error) {
 		return exactAnalyzer{}, nil
+	}); err != nil {
+		panic("index: internal error: " + err.Error())
+	}
+	if err := registry.RegisterAnalyzer(pairsAnalyzerName, func(map[string]interface{}, *registry.Cache) (bleveanalysis.Analyzer, error) {
+		return pairsAnalyzer{}, nil
 	}); err != nil {
 		panic("index: internal error: " + err.Error())
 	}
@@ -126,6 +136,36 @@ func (exactAnalyzer) Analyze(input []byte) bleveanalysis.TokenStream {
 	return stream
 }
 
+// pairsAnalyzer is the bleve form of the pairs field. It emits a token for
+// each word that the next word follows: the two folded terms joined by
+// pairSeparator, at the first word's position. The token's byte offsets
+// run from the start of the first word to the end of the second.
+type pairsAnalyzer struct{}
+
+func (pairsAnalyzer) Analyze(input []byte) bleveanalysis.TokenStream {
+	var a analysis
+	analyze(&a, input)
+	stream := make(bleveanalysis.TokenStream, 0, len(a.tokens))
+	tokens := make([]bleveanalysis.Token, 0, len(a.tokens))
+	for i := range a.tokens {
+		if !a.adjacent(i) {
+			continue
+		}
+		t, next := &a.tokens[i], &a.tokens[i+1]
+		tokens = append(tokens, bleveanalysis.Token{
+			Term:     a.appendPairTerm(nil, i),
+			Start:    int(t.start),
+			End:      int(next.end),
+			Position: int(t.position),
+			Type:     bleveanalysis.AlphaNumeric,
+		})
+	}
+	for i := range tokens {
+		stream = append(stream, &tokens[i])
+	}
+	return stream
+}
+
 // newMapping returns the index mapping of message documents. Add builds
 // documents directly and does not use it. The mapping is stored in the
 // index metadata, so that bleve's own queries (a match query on "text", for
@@ -143,6 +183,7 @@ func newMapping() *mapping.IndexMappingImpl {
 
 	doc.AddFieldMappingsAt(fieldText, textFieldMapping(foldedAnalyzerName, true))
 	doc.AddFieldMappingsAt(fieldExact, textFieldMapping(exactAnalyzerName, false))
+	doc.AddFieldMappingsAt(fieldPairs, textFieldMapping(pairsAnalyzerName, true))
 	// A term query on attrs needs the prefix, as in "source:zalo".
 	doc.AddFieldMappingsAt(fieldAttrs, textFieldMapping(keyword.Name, false))
 	facets := textFieldMapping(keyword.Name, false)

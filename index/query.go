@@ -10,6 +10,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/search/scorer"
 	"github.com/blevesearch/bleve/v2/search/searcher"
 	bleveindex "github.com/blevesearch/bleve_index_api"
 )
@@ -247,10 +248,13 @@ func (b *queryBuilder) buildAnd(children []*node) (query.Query, error) {
 // exact form. Every message with the exact form also has the folded term, so
 // the disjunction matches what the folded term matches, and a message that
 // has both scores the sum of both instead of half the folded score (bleve's
-// coordination factor). A phrase must match on the folded terms, and a
-// disjunction of its folded terms and exact forms adds the same kind of
-// score. No boolean should-clause is used because, in tests against bleve
-// v2.6.3, a BooleanSearcher under a conjunction lost some should matches.
+// coordination factor). A phrase must match its words in order, which
+// pairPhraseQuery finds on the pairs field. A disjunction of its pair terms
+// and the exact forms of its words adds the same kind of score. Every
+// message that matches the phrase has its pair terms, so the disjunction
+// matches it, and each exact form the message has adds to its score. No
+// boolean should-clause is used because, in tests against bleve v2.6.3, a
+// BooleanSearcher under a conjunction lost some should matches.
 func buildText(text string) query.Query {
 	var a analysis
 	analyze(&a, text)
@@ -258,39 +262,39 @@ func buildText(text string) query.Query {
 		return nil
 	}
 
-	var terms []query.Query
-	for i := range a.tokens {
-		terms = append(terms, termQuery(fieldText, string(a.foldedTerm(&a.tokens[i]))))
-	}
-	exact := false
-	for i := range a.tokens {
-		if term := a.exactTerm(&a.tokens[i]); term != nil {
-			q := termQuery(fieldExact, string(term))
-			q.SetBoost(exactBoost)
-			terms = append(terms, q)
-			exact = true
-		}
-	}
-
 	if len(a.tokens) == 1 {
-		if !exact {
-			return terms[0]
+		t := &a.tokens[0]
+		folded := termQuery(fieldText, string(a.foldedTerm(t)))
+		term := a.exactTerm(t)
+		if term == nil {
+			return folded
 		}
-		return query.NewDisjunctionQuery(terms)
+		exact := termQuery(fieldExact, string(term))
+		exact.SetBoost(exactBoost)
+		return query.NewDisjunctionQuery([]query.Query{folded, exact})
 	}
 
 	words := make([]string, len(a.tokens))
 	for i := range a.tokens {
 		words[i] = string(a.foldedTerm(&a.tokens[i]))
 	}
-	inOrder := query.NewPhraseQuery(words, fieldText)
-	if !exact {
+	inOrder := &pairPhraseQuery{words: words}
+	var scores []query.Query
+	for i := range a.tokens {
+		if term := a.exactTerm(&a.tokens[i]); term != nil {
+			scores = append(scores, &exactFormQuery{form: string(term)})
+		}
+	}
+	if len(scores) == 0 {
 		return inOrder
+	}
+	for i := 1; i < len(words); i++ {
+		scores = append(scores, termQuery(fieldPairs, pairTerm(words[i-1], words[i])))
 	}
 	// The disjunction only adds to the score. It reports no locations,
 	// so that Hit.Spans holds the words of the phrase, not every
 	// occurrence of its words.
-	return query.NewConjunctionQuery([]query.Query{inOrder, &scoreOnlyQuery{query.NewDisjunctionQuery(terms)}})
+	return query.NewConjunctionQuery([]query.Query{inOrder, &scoreOnlyQuery{query.NewDisjunctionQuery(scores)}})
 }
 
 // buildField returns the query of a field:value term.
@@ -504,6 +508,180 @@ func (q *scoreOnlyQuery) Searcher(ctx context.Context, r bleveindex.IndexReader,
 	options.IncludeTermVectors = false
 	return q.query.Searcher(ctx, r, m, options)
 }
+
+// pairPhraseQuery matches the messages whose folded text has words (two or
+// more folded terms) at consecutive positions, as a phrase query on the
+// text field would. It searches the pairs field instead. Two words are one
+// term there. More words are a phrase of their pair terms: the pairs of
+// words 1 and 2, 2 and 3, and so on, at consecutive positions. Pairs at
+// consecutive positions are words at consecutive positions, so both match
+// the same messages. A pair term is rarer than either of its words, and a
+// term query reads no positions, which makes the common two-word phrase
+// several times faster than bleve's phrase query over the words.
+//
+// The pairs field reports the locations of pairs, not of words. When a
+// search requests locations (Hit.Spans), the query also runs bleve's phrase
+// query over the words on the text field, advanced only to the messages
+// that the pairs match. Its locations, the words of each occurrence of the
+// phrase, are added to the match. The score is the pairs' alone, so the
+// ranking does not depend on highlighting.
+type pairPhraseQuery struct {
+	words []string
+}
+
+func (q *pairPhraseQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, _ mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	pairs := make([]string, len(q.words)-1)
+	for i := range pairs {
+		pairs[i] = pairTerm(q.words[i], q.words[i+1])
+	}
+	pairOptions := options
+	pairOptions.IncludeTermVectors = false
+	var byPairs search.Searcher
+	var err error
+	if len(pairs) == 1 {
+		byPairs, err = searcher.NewTermSearcher(ctx, r, pairs[0], fieldPairs, 1.0, pairOptions)
+	} else {
+		byPairs, err = searcher.NewPhraseSearcher(ctx, r, pairs, 0, false, fieldPairs, 1.0, pairOptions)
+	}
+	if err != nil || !options.IncludeTermVectors {
+		return byPairs, err
+	}
+
+	byWords, err := searcher.NewPhraseSearcher(ctx, r, q.words, 0, false, fieldText, 1.0, options)
+	if err != nil {
+		byPairs.Close()
+		return nil, err
+	}
+	return &wordLocationsSearcher{Searcher: byPairs, words: byWords}, nil
+}
+
+// wordLocationsSearcher returns the matches of its embedded searcher, the
+// pairs of a phrase, with their scores, and adds to each the locations
+// that words, the same phrase over the words of the text field, reports
+// for the same message. Both match the same messages.
+type wordLocationsSearcher struct {
+	search.Searcher
+	words search.Searcher
+	// pending is the match of words at or after the last match returned,
+	// nil when words must advance.
+	pending *search.DocumentMatch
+	// done is set when words has no more matches.
+	done bool
+}
+
+func (s *wordLocationsSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	match, err := s.Searcher.Next(ctx)
+	if match == nil || err != nil {
+		return match, err
+	}
+	return s.addLocations(ctx, match)
+}
+
+func (s *wordLocationsSearcher) Advance(ctx *search.SearchContext, id bleveindex.IndexInternalID) (*search.DocumentMatch, error) {
+	match, err := s.Searcher.Advance(ctx, id)
+	if match == nil || err != nil {
+		return match, err
+	}
+	return s.addLocations(ctx, match)
+}
+
+// addLocations advances words to match's message and, when words matches
+// it, adds their locations to match.
+func (s *wordLocationsSearcher) addLocations(ctx *search.SearchContext, match *search.DocumentMatch) (*search.DocumentMatch, error) {
+	if !s.done && (s.pending == nil || s.pending.IndexInternalID.Compare(match.IndexInternalID) < 0) {
+		if s.pending != nil {
+			ctx.DocumentMatchPool.Put(s.pending)
+		}
+		var err error
+		if s.pending, err = s.words.Advance(ctx, match.IndexInternalID); err != nil {
+			return nil, err
+		}
+		s.done = s.pending == nil
+	}
+	if s.pending != nil && s.pending.IndexInternalID.Equals(match.IndexInternalID) {
+		match.FieldTermLocations = search.MergeFieldTermLocationsFromMatch(match.FieldTermLocations, s.pending)
+		ctx.DocumentMatchPool.Put(s.pending)
+		s.pending = nil
+	}
+	return match, nil
+}
+
+func (s *wordLocationsSearcher) Close() error {
+	return errors.Join(s.Searcher.Close(), s.words.Close())
+}
+
+func (s *wordLocationsSearcher) Size() int {
+	return s.Searcher.Size() + s.words.Size()
+}
+
+func (s *wordLocationsSearcher) DocumentMatchPoolSize() int {
+	return s.Searcher.DocumentMatchPoolSize() + s.words.DocumentMatchPoolSize() + 1
+}
+
+// exactFormQuery matches the messages whose exact field has form, boosted
+// by exactBoost, with the score of the same term query on the exact field.
+// The exact field is a set of length 1 (see textField.Analyze): every
+// message with the form has it once, at a norm of 1, so the query reads
+// only which messages have it, not their frequencies and norms. Its
+// searcher then skips to a message through the posting list's bitmap,
+// where a term searcher decodes the frequency of every message on the way.
+// With term searchers, the exact forms took most of the CPU time of the
+// phrase "chuyển khoản" on the index of BenchmarkSearch.
+type exactFormQuery struct {
+	form string
+}
+
+func (q *exactFormQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, _ mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	term := []byte(q.form)
+	reader, err := r.TermFieldReader(ctx, term, fieldExact, false, false, false)
+	if err != nil {
+		return nil, err
+	}
+	count, err := r.DocCount()
+	if err != nil {
+		reader.Close()
+		return nil, err
+	}
+	return &exactFormSearcher{
+		reader: reader,
+		scorer: scorer.NewTermQueryScorer(term, fieldExact, exactBoost, count, reader.Count(), 0, options),
+	}, nil
+}
+
+// exactFormSearcher is the searcher of an exactFormQuery. It scores every
+// match as a term searcher scores a term of frequency 1 and norm 1.
+type exactFormSearcher struct {
+	reader bleveindex.TermFieldReader
+	scorer *scorer.TermQueryScorer
+	tfd    bleveindex.TermFieldDoc
+}
+
+func (s *exactFormSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	match, err := s.reader.Next(s.tfd.Reset())
+	return s.score(ctx, match, err)
+}
+
+func (s *exactFormSearcher) Advance(ctx *search.SearchContext, id bleveindex.IndexInternalID) (*search.DocumentMatch, error) {
+	match, err := s.reader.Advance(id, s.tfd.Reset())
+	return s.score(ctx, match, err)
+}
+
+// score returns the scored match of a reader's match, nil at the end.
+func (s *exactFormSearcher) score(ctx *search.SearchContext, match *bleveindex.TermFieldDoc, err error) (*search.DocumentMatch, error) {
+	if match == nil || err != nil {
+		return nil, err
+	}
+	match.Freq, match.Norm = 1, 1
+	return s.scorer.Score(ctx, match), nil
+}
+
+func (s *exactFormSearcher) Close() error               { return s.reader.Close() }
+func (s *exactFormSearcher) Weight() float64            { return s.scorer.Weight() }
+func (s *exactFormSearcher) SetQueryNorm(qnorm float64) { s.scorer.SetQueryNorm(qnorm) }
+func (s *exactFormSearcher) Count() uint64              { return s.reader.Count() }
+func (s *exactFormSearcher) Min() int                   { return 0 }
+func (s *exactFormSearcher) DocumentMatchPoolSize() int { return 1 }
+func (s *exactFormSearcher) Size() int                  { return s.reader.Size() + s.tfd.Size() + s.scorer.Size() }
 
 // termsQuery matches the documents with any of terms in field, through
 // one multi-term searcher, as bleve's own term range query does.

@@ -221,8 +221,8 @@ func TestOpen_Layouts(t *testing.T) {
 		},
 		{
 			name:        "shard of another schema version",
-			prepare:     func(t *testing.T, dir string) { writeShard(t, dir, "2024-Q1", "3", "Asia/Ho_Chi_Minh") },
-			wantErr:     `schema version is "3", expected "4"`,
+			prepare:     func(t *testing.T, dir string) { writeShard(t, dir, "2024-Q1", "4", "Asia/Ho_Chi_Minh") },
+			wantErr:     `schema version is "4", expected "5"`,
 			wantVersion: true,
 		},
 		{
