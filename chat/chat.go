@@ -98,7 +98,7 @@ type Attachment struct {
 	Size        *int64 `json:"size,omitempty"`
 	SHA256      string `json:"sha256,omitempty"`
 	Object      string `json:"object,omitempty"`
-	// Path is where the bytes sit inside the export (a file in a zip or
+	// Path is the location of the bytes inside the export (a file in a zip or
 	// folder), relative to the export's root, with forward slashes.
 	Path         string   `json:"path,omitempty"`
 	URI          string   `json:"uri,omitempty"`

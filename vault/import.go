@@ -45,7 +45,7 @@ type ImportRequest struct {
 
 // ErrInputUnreadable is wrapped by the error for an input that cannot be
 // read as its source's format: the wrong format, a damaged zip, a file cut
-// in the middle. Running the import again does not help; the error says
+// in the middle. Running the import again does not help; the error states
 // what is wrong and where. Messages read before the damage are kept.
 var ErrInputUnreadable = errors.New("input cannot be read as its source's format")
 
@@ -258,6 +258,7 @@ func (im *importer) importInput(ctx context.Context, path string) error {
 	if im.q != nil {
 		qmark = im.q.mark()
 	}
+	reportedBad := len(im.sum.BadRecords)
 	if c, ok := r.(io.Closer); ok {
 		defer c.Close()
 	}
@@ -366,10 +367,9 @@ func (im *importer) importInput(ctx context.Context, path string) error {
 		kept := "not archived"
 		if im.q != nil && !im.q.rollback(qmark) {
 			kept = "already archived in the quarantine"
-		}
-		im.sum.Quarantined -= fileBad
-		if im.q == nil || kept == "not archived" {
-			im.sum.BadRecords = im.sum.BadRecords[:max(0, len(im.sum.BadRecords)-int(min(fileBad, int64(len(im.sum.BadRecords)))))]
+		} else {
+			im.sum.Quarantined -= fileBad
+			im.sum.BadRecords = im.sum.BadRecords[:reportedBad]
 		}
 		return fmt.Errorf("vault: import: %w: no item of %s could be read as %s input (%d items, %s; first: %s); check --source", ErrInputUnreadable, path, im.req.Source, fileBad, kept, firstBad.Error())
 	}
@@ -404,7 +404,7 @@ func (im *importer) isDuplicate(m *chat.Message, seen map[string]struct{}) (bool
 func (im *importer) resolveAttachments(ctx context.Context, m *chat.Message, media ingest.MediaOpener) error {
 	for _, a := range m.Attachments {
 		if a.Present != nil && !*a.Present {
-			// The export itself says these bytes are missing.
+			// The export itself reports these bytes as missing.
 			im.sum.Attachments.Missing++
 		}
 	}

@@ -27,7 +27,7 @@ type SearchHit struct {
 	Text         string           `json:"text"`
 	Score        float64          `json:"score"`
 	// Snippet is the text around the matched words, marked, when the
-	// request asks for snippets.
+	// request includes snippets.
 	Snippet string `json:"snippet,omitempty"`
 	// Attachments are the message's files, stored or marked missing.
 	Attachments []chat.Attachment `json:"attachments,omitempty"`
@@ -76,10 +76,10 @@ type SearchResult struct {
 	// the last page.
 	Next string `json:"next,omitempty"`
 	// Facets counts the matches by account, month, conversation and kind
-	// when the request asks for them.
+	// when the request includes them.
 	Facets *index.Facets `json:"facets,omitempty"`
 	// Custodians counts the matches within each configured custodian's
-	// tenures, when the request asks for facets; custodians without a
+	// tenures, when the request includes facets; custodians without a
 	// match are left out. Tenures of different custodians may overlap
 	// (a shared account), so the counts need not add up to Total.
 	Custodians []CustodianCount `json:"custodians,omitempty"`
@@ -120,7 +120,8 @@ type SearchRequest struct {
 	Facets bool
 	// NoShorthand searches chat abbreviations as written only.
 	NoShorthand bool
-	// Scope limits what the search may see; nil sees everything.
+	// Scope limits the messages the search may match. Nil means every
+	// message.
 	Scope *Scope
 }
 

@@ -39,8 +39,8 @@ type Team struct {
 	Accounts []string
 }
 
-// Scope limits what a search may see. The union of its parts is visible;
-// an empty Scope sees nothing. It is resolved to accounts and custodian
+// Scope limits what a search may see. The union of its parts is visible,
+// and an empty Scope matches nothing. It is resolved to accounts and custodian
 // tenures and applied inside the index query, so no part of the query can
 // reach past it, not even as a count.
 type Scope struct {

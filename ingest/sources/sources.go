@@ -24,7 +24,7 @@ import (
 type Source struct {
 	// Name is the value of --source, such as "whatsapp".
 	Name string
-	// Inputs says what the user hands over, in English and Vietnamese.
+	// Inputs describes what the user hands over, in English and Vietnamese.
 	Inputs, InputsVI string
 	// Folders is set when an input may be a folder (an unpacked export).
 	Folders bool

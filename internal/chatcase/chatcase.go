@@ -101,7 +101,7 @@ func (c *Case) Option(t testing.TB, key string, dst any) bool {
 	return true
 }
 
-// Result is what an importer produced for a case.
+// Result is the output of an importer for one case.
 type Result struct {
 	// Messages are every message read, in input order.
 	Messages []*chat.Message

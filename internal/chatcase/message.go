@@ -28,8 +28,8 @@ func checkMessage(t *testing.T, got chat.ThreadView, want Object, cfg Config) {
 	}
 }
 
-// checkMessageKey checks one key the common checker knows and reports
-// whether it knew it.
+// checkMessageKey checks one key that the common checker covers, and
+// returns false for any other key.
 func checkMessageKey(t *testing.T, key string, raw json.RawMessage, got chat.ThreadView) bool {
 	t.Helper()
 	switch key {
