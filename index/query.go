@@ -269,9 +269,7 @@ func buildText(text string) query.Query {
 		if term == nil {
 			return folded
 		}
-		exact := termQuery(fieldExact, string(term))
-		exact.SetBoost(exactBoost)
-		return query.NewDisjunctionQuery([]query.Query{folded, exact})
+		return query.NewDisjunctionQuery([]query.Query{folded, &exactFormQuery{form: string(term)}})
 	}
 
 	words := make([]string, len(a.tokens))

@@ -3,12 +3,15 @@ package index
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
 	"golang.org/x/text/unicode/norm"
 
 	"chatseal/chat"
@@ -463,4 +466,96 @@ func FuzzSnippetFragments(f *testing.F) {
 			t.Fatalf("window %q has more than %d runes", window.String(), width)
 		}
 	})
+}
+
+// TestSearch_RelevanceOrderMatchesBleve checks topHits against bleve's own
+// collector sorting by score and then by ID, on a corpus of many ties over
+// several shards, for whole pages, offsets and cursors.
+func TestSearch_RelevanceOrderMatchesBleve(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 11))
+	words := []string{"giống", "nhau", "thẻ", "thế", "khóa", "khoá", "chuyển", "khoản", "chuyển khoản", "ok", "0912345678"}
+	base := time.Date(2023, 11, 1, 0, 0, 0, 0, time.UTC)
+	msgs := make([]*chat.Message, 600)
+	for i := range msgs {
+		n := 1 + rng.IntN(4)
+		parts := make([]string, n)
+		for j := range parts {
+			parts[j] = words[rng.IntN(len(words))]
+		}
+		m := testMessage(fmt.Sprintf("r%04d", rng.IntN(1_000_000)), strings.Join(parts, " "))
+		m.ID = fmt.Sprintf("%s-%03d", m.ID, i)
+		m.SentAt = base.Add(time.Duration(rng.IntN(400*24)) * time.Hour)
+		msgs[i] = m
+	}
+	x := openTestIndex(t, msgs...)
+	ctx := context.Background()
+
+	for _, q := range []string{"giống", "the", "thẻ", `"chuyen khoan"`, "phone:0912345678", "khoa OR nhau", "nhau -giống"} {
+		t.Run(q, func(t *testing.T) {
+			bq, span, err := compileQuery(q, QueryOptions{Location: x.loc})
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := bleve.NewSearchRequestOptions(bq, MaxLimit, 0, false)
+			req.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}, &search.SortDocID{}})
+			x.mu.RLock()
+			res, err := bleve.NewIndexAlias(x.shardsIn(span)...).Search(req)
+			x.mu.RUnlock()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for _, h := range res.Hits {
+				want = append(want, h.ID)
+			}
+			if len(want) < 20 {
+				t.Fatalf("only %d hits; the test needs more", len(want))
+			}
+
+			all, err := x.Search(ctx, q, SearchOptions{Limit: MaxLimit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if all.Total != res.Total {
+				t.Errorf("Total = %d, bleve %d", all.Total, res.Total)
+			}
+			var got []string
+			for _, h := range all.Hits {
+				got = append(got, h.ID)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("one page:\n got %v\nwant %v", got, want)
+			}
+
+			for _, offset := range []int{1, 7, len(want) - 3} {
+				page, err := x.Search(ctx, q, SearchOptions{Limit: 5, Offset: offset})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, h := range page.Hits {
+					if h.ID != want[offset+i] {
+						t.Errorf("offset %d, hit %d = %s, want %s", offset, i, h.ID, want[offset+i])
+					}
+				}
+			}
+
+			got = got[:0]
+			after := ""
+			for range len(want) {
+				page, err := x.Search(ctx, q, SearchOptions{Limit: 3, After: after})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, h := range page.Hits {
+					got = append(got, h.ID)
+				}
+				if after = page.Next; after == "" {
+					break
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("paged by cursor:\n got %v\nwant %v", got, want)
+			}
+		})
+	}
 }

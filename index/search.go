@@ -175,6 +175,18 @@ func (x *Index) Search(ctx context.Context, q string, opts SearchOptions) (*Resu
 	req.SortByCustom(sortOrder(opts.Sort))
 	req.SearchAfter = after
 	req.IncludeLocations = opts.Highlight
+	// Relevance, the usual order, is collected by topHits (see there).
+	var top *topHits
+	if opts.Sort == SortRelevance {
+		top = &topHits{size: opts.Offset + limit}
+		if after != nil {
+			score, _ := strconv.ParseFloat(after[0], 64)
+			top.after = &relevanceKey{score: score, id: after[1]}
+		}
+		req.Size, req.From, req.SearchAfter = opts.Offset+limit, 0, nil
+		req.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}})
+		ctx = context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, top.handlerMaker())
+	}
 	if opts.Facets {
 		addFacetRequests(req, facetLimit)
 	}
@@ -201,15 +213,25 @@ func (x *Index) Search(ctx context.Context, q string, opts SearchOptions) (*Resu
 		return nil, fmt.Errorf("index: search %s: %w", x.path, errors.Join(errs...))
 	}
 
-	out := &Result{Total: res.Total, Hits: make([]Hit, len(res.Hits))}
-	for i, h := range res.Hits {
+	hits := res.Hits
+	if top != nil {
+		hits = top.merge()
+		hits = hits[min(opts.Offset, len(hits)):]
+		if opts.Highlight {
+			for _, h := range hits {
+				h.Complete(nil)
+			}
+		}
+	}
+	out := &Result{Total: res.Total, Hits: make([]Hit, len(hits))}
+	for i, h := range hits {
 		out.Hits[i] = Hit{ID: h.ID, Score: h.Score}
 		if opts.Highlight {
 			out.Hits[i].Spans = textSpans(h.Locations)
 		}
 	}
-	if len(res.Hits) == limit {
-		out.Next = encodeCursor(opts.Sort, res.Hits[len(res.Hits)-1])
+	if len(hits) == limit {
+		out.Next = encodeCursor(opts.Sort, hits[len(hits)-1])
 	}
 	if opts.Facets {
 		out.Facets = readFacets(res, facetLimit)
