@@ -197,7 +197,10 @@ func (x *Index) Search(ctx context.Context, q string, opts SearchOptions) (*Resu
 	if x.mu.closed {
 		return nil, fmt.Errorf("index: search %s: %w", x.path, bleve.ErrorIndexClosed)
 	}
-	shards := x.shardsIn(span)
+	shards, err := pruneShards(ctx, x.shardsIn(span), requiredTerms(bq))
+	if err != nil {
+		return nil, fmt.Errorf("index: search %s: %w", x.path, err)
+	}
 	if len(shards) == 0 {
 		return emptyResult(opts.Facets), nil
 	}

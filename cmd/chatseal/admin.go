@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -11,6 +12,8 @@ import (
 
 	"chatseal/archive"
 	"chatseal/crypto"
+	"chatseal/index"
+	"chatseal/vault"
 )
 
 func (a *app) verifyCommand() *cobra.Command {
@@ -102,10 +105,53 @@ the keys alone.`,
 			}
 			fmt.Fprintf(a.stdout, "Đã dựng lại: %d phân đoạn, %d tin nhắn (%s).\n", rep.Segments, rep.Messages, time.Since(started).Round(time.Millisecond))
 			fmt.Fprintf(a.stdout, "Rebuilt: segments %d, messages %d (%s).\n", rep.Segments, rep.Messages, time.Since(started).Round(time.Millisecond))
-			return nil
+			return a.compactIndex(cmd.Context(), vt, true)
 		},
 	}
 	return cmd
+}
+
+func (a *app) compactCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "compact",
+		Short: "Gộp chỉ mục của các quý đã qua / merge the search index of past quarters",
+		Long: `Gộp chỉ mục tìm kiếm của mỗi quý đã kết thúc thành một phần duy nhất để tìm
+kiếm nhanh hơn. Lệnh import và rebuild tự làm việc này; chỉ cần chạy tay sau
+khi nhập với --no-compact. Không thay đổi tin nhắn nào.
+
+Merges the search index of each quarter that has ended into one part, so that
+searches read fewer parts. import and rebuild do this themselves; run it by hand
+only after imports with --no-compact. No message changes.`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			vt, err := a.openVault(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer vt.Close()
+			return a.compactIndex(cmd.Context(), vt, true)
+		},
+	}
+}
+
+// compactIndex merges the index of past quarters with a progress counter,
+// and reports what it merged when report is set.
+func (a *app) compactIndex(ctx context.Context, vt *vault.Vault, report bool) error {
+	bar := newProgressBar(a.stderr)
+	started := time.Now()
+	merged, err := vt.CompactIndex(ctx, func(p index.CompactProgress) {
+		bar.count("gộp chỉ mục / compacting index", p.Done, p.Total)
+	})
+	bar.done()
+	if err != nil {
+		return newUserError("COMPACT_FAILED", "gộp chỉ mục thất bại; tin nhắn vẫn an toàn và tìm kiếm vẫn chạy. Chạy lại chatseal compact", "merging the index failed; messages are safe and search still works. Run chatseal compact again", err)
+	}
+	if report && len(merged) > 0 {
+		took := time.Since(started).Round(time.Millisecond)
+		fmt.Fprintf(a.stdout, "Đã gộp chỉ mục của %d quý (%s).\n", len(merged), took)
+		fmt.Fprintf(a.stdout, "Index of %d quarters merged (%s).\n", len(merged), took)
+	}
+	return nil
 }
 
 func (a *app) keysCommand() *cobra.Command {

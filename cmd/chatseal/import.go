@@ -17,7 +17,7 @@ import (
 
 func (a *app) importCommand() *cobra.Command {
 	var req vault.ImportRequest
-	var asJSON, dryRun bool
+	var asJSON, dryRun, noCompact bool
 	var timezone string
 	cmd := &cobra.Command{
 		Use:   "import --source SOURCE --account ACCOUNT [flags] INPUT...",
@@ -106,7 +106,10 @@ that cannot be parsed is quarantined with its reason, and the rest still imports
 			if err != nil {
 				return newUserError("IMPORT_FAILED", "nhập dữ liệu bị dừng giữa chừng; tin nhắn đã xác nhận vẫn an toàn, hãy chạy lại lệnh", "the import stopped; acknowledged messages are safe, run the command again", err)
 			}
-			return nil
+			if noCompact {
+				return nil
+			}
+			return a.compactIndex(cmd.Context(), vt, !asJSON)
 		},
 	}
 	cmd.Flags().StringVar(&req.Source, "source", "zalo", "input format: "+strings.Join(vault.ImportSources(), ", "))
@@ -118,6 +121,7 @@ that cannot be parsed is quarantined with its reason, and the rest still imports
 	cmd.Flags().StringVar(&timezone, "timezone", "", "IANA zone of local times in the input (whatsapp); default: the tenant's zone")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "parse and report counts and warnings without storing anything")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as one JSON object")
+	cmd.Flags().BoolVar(&noCompact, "no-compact", false, "skip merging the index of past quarters afterwards (run chatseal compact after the last import)")
 	return cmd
 }
 

@@ -169,6 +169,7 @@ searches it in Vietnamese with or without diacritics, and verifies it is intact.
 		a.statsCommand(),
 		a.verifyCommand(),
 		a.rebuildCommand(),
+		a.compactCommand(),
 		a.keysCommand(),
 		a.proveCommand(),
 		a.checkProofCommand(),

@@ -15,12 +15,12 @@ func (r *Report) Markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Corpus: %d messages, seed %d; %d CPUs.\n\n", r.Messages, r.Seed, r.CPUs)
 
-	b.WriteString("| engine | messages | load | msgs/s | merge wait | size on disk |\n")
-	b.WriteString("|---|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| engine | messages | load | msgs/s | merge wait | compact | size on disk |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, l := range r.Loads {
-		fmt.Fprintf(&b, "| %s | %d | %s | %.0f | %s | %s |\n", l.Engine, l.Messages,
+		fmt.Fprintf(&b, "| %s | %d | %s | %.0f | %s | %s | %s |\n", l.Engine, l.Messages,
 			l.Elapsed.Round(100*time.Millisecond), float64(l.Messages)/l.Elapsed.Seconds(),
-			l.MergeWait.Round(time.Second), formatBytes(l.Bytes))
+			l.MergeWait.Round(time.Second), l.Compact.Round(100*time.Millisecond), formatBytes(l.Bytes))
 	}
 	for _, l := range r.Loads {
 		if len(l.Detail) == 0 {

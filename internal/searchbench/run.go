@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"chatseal/index"
 )
 
 // Defaults of Config.
@@ -69,7 +71,10 @@ type Load struct {
 	// MergeWait is the time then waited for Bleve's background merges to
 	// stop (zero for SQLite).
 	MergeWait time.Duration
-	Bytes     int64
+	// Compact is the time then taken by Index.Compact, which import and
+	// rebuild run too (zero for SQLite).
+	Compact time.Duration
+	Bytes   int64
 	// Detail lists the bytes of each SQLite table and index, when known.
 	Detail map[string]int64
 }
@@ -175,6 +180,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if load.MergeWait, err = waitForMerges(ctx, paths[engineChatseal]); err != nil {
 		return nil, err
 	}
+	compactStart := time.Now()
+	_, err = chatseal.idx.Compact(ctx, time.Now(), func(p index.CompactProgress) {
+		fmt.Fprintf(out, "%s: compacted %s (%d of %d), %s\n", engineChatseal, p.Shard, p.Done, p.Total, time.Since(compactStart).Round(time.Second))
+	})
+	if err != nil {
+		return nil, err
+	}
+	load.Compact = time.Since(compactStart)
 	if load.Bytes, err = dirSize(paths[engineChatseal]); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,135 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+)
+
+// CompactProgress reports a compaction after each shard.
+type CompactProgress struct {
+	// Shard is the quarter just merged, as "2024-Q2".
+	Shard string
+	// Done counts the shards merged so far, out of Total.
+	Done, Total int
+}
+
+// Compact merges each closed shard whose index has more than one segment
+// into a single segment, oldest first, and returns the names of the shards
+// it merged. A shard is closed when its quarter ended at or before now, so
+// that only the import of old history still writes to it.
+//
+// Bleve looks a term up in every segment of a shard, and an import leaves
+// ten or more segments in each quarter. Merged, a search that finds a phone
+// number reads 14 segments instead of about 130 at one million messages,
+// and took p50 30 µs instead of 100 µs in one run of the search benchmark.
+// Merging a quarter of 70,000 messages took about 1.2 s there.
+//
+// Searches and adds may run meanwhile. When ctx is cancelled, Compact
+// returns after the shard being merged.
+func (x *Index) Compact(ctx context.Context, now time.Time, progress func(CompactProgress)) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	x.mu.RLock()
+	var closed []*shard
+	for _, s := range x.mu.shards {
+		if !s.end.After(now) {
+			closed = append(closed, s)
+		}
+	}
+	x.mu.RUnlock()
+	slices.SortFunc(closed, func(a, b *shard) int { return strings.Compare(a.name, b.name) })
+
+	var todo []*shard
+	for _, s := range closed {
+		n, err := x.segments(s)
+		if err != nil {
+			return nil, err
+		}
+		if n > 1 {
+			todo = append(todo, s)
+		}
+	}
+
+	var merged []string
+	for i, s := range todo {
+		if err := ctx.Err(); err != nil {
+			return merged, err
+		}
+		if err := x.forceMerge(ctx, s); err != nil {
+			return merged, err
+		}
+		merged = append(merged, s.name)
+		if progress != nil {
+			progress(CompactProgress{Shard: s.name, Done: i + 1, Total: len(todo)})
+		}
+	}
+	if len(merged) > 0 {
+		x.logger.Info("index compacted", "path", x.path, "shards", len(merged))
+	}
+	return merged, nil
+}
+
+// scorchOf returns the scorch index of a shard. The caller holds x.mu.
+func scorchOf(s *shard) (*scorch.Scorch, error) {
+	ix, err := s.idx.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("index: shard %s: %w", s.path, err)
+	}
+	sc, ok := ix.(*scorch.Scorch)
+	if !ok {
+		return nil, fmt.Errorf("index: shard %s: not a scorch index (%T)", s.path, ix)
+	}
+	return sc, nil
+}
+
+// segments returns the number of segments of a shard, or 0 when the shard
+// was dropped meanwhile.
+func (x *Index) segments(s *shard) (n int, err error) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.mu.closed || x.mu.shards[s.name] != s {
+		return 0, nil
+	}
+	sc, err := scorchOf(s)
+	if err != nil {
+		return 0, err
+	}
+	r, err := sc.Reader()
+	if err != nil {
+		return 0, fmt.Errorf("index: shard %s: %w", s.path, err)
+	}
+	defer func() { err = errors.Join(err, r.Close()) }()
+	snapshot, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return 0, fmt.Errorf("index: shard %s: unexpected reader %T", s.path, r)
+	}
+	return len(snapshot.Segments()), nil
+}
+
+// forceMerge merges the segments of a shard into one, holding the read
+// lock so that Close and DropShardsBefore wait for it.
+func (x *Index) forceMerge(ctx context.Context, s *shard) error {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.mu.closed {
+		return fmt.Errorf("index: compact %s: index closed", x.path)
+	}
+	if x.mu.shards[s.name] != s {
+		return nil
+	}
+	sc, err := scorchOf(s)
+	if err != nil {
+		return err
+	}
+	if err := sc.ForceMerge(ctx, nil); err != nil {
+		return fmt.Errorf("index: compact shard %s: %w", s.path, err)
+	}
+	return nil
+}
