@@ -107,6 +107,9 @@ type QueryOptions struct {
 type CustodianSpan struct {
 	Account  string
 	From, To time.Time
+	// Conversations, when not nil, narrows a scope's span to these
+	// conversations of Account. The custodian: field ignores it.
+	Conversations []string
 }
 
 // ParseQueryOptions is ParseQuery with options.

@@ -355,12 +355,21 @@ func (s *Scope) query() query.Query {
 	if (len(s.Accounts) == 0 && len(s.Spans) == 0) || (s.Conversations != nil && len(s.Conversations) == 0) {
 		return query.NewMatchNoneQuery()
 	}
-	accountTerms := func(account string) [][]byte {
-		if s.Conversations == nil {
+	// accountTerms returns the terms of an account's messages, or of those
+	// in some of its conversations when the scope or the span names them.
+	accountTerms := func(account string, spanConversations []string) [][]byte {
+		conversations := s.Conversations
+		if spanConversations != nil {
+			conversations = spanConversations
+			if s.Conversations != nil {
+				conversations = slices.DeleteFunc(slices.Clone(conversations), func(c string) bool { return !slices.Contains(s.Conversations, c) })
+			}
+		}
+		if conversations == nil {
 			return [][]byte{[]byte(facetAccount + account)}
 		}
 		var terms [][]byte
-		for _, conversation := range s.Conversations {
+		for _, conversation := range conversations {
 			terms = append(terms, appendConversationTerm(nil, account, conversation))
 		}
 		return terms
@@ -368,7 +377,7 @@ func (s *Scope) query() query.Query {
 	var alternatives []query.Query
 	var terms [][]byte
 	for _, account := range s.Accounts {
-		terms = append(terms, accountTerms(account)...)
+		terms = append(terms, accountTerms(account, nil)...)
 	}
 	if len(terms) > 0 {
 		alternatives = append(alternatives, &termsQuery{field: fieldFacets, terms: terms})
@@ -377,7 +386,11 @@ func (s *Scope) query() query.Query {
 		if span.Account == "" {
 			continue
 		}
-		account := &termsQuery{field: fieldFacets, terms: accountTerms(span.Account)}
+		spanTerms := accountTerms(span.Account, span.Conversations)
+		if len(spanTerms) == 0 {
+			continue
+		}
+		account := &termsQuery{field: fieldFacets, terms: spanTerms}
 		if span.From.IsZero() && span.To.IsZero() {
 			alternatives = append(alternatives, account)
 			continue

@@ -39,6 +39,25 @@ type Team struct {
 	Accounts []string
 }
 
+// Matter is a case (a complaint, a dispute, an investigation) and the
+// messages it concerns: those of its custodians' tenures, its teams and
+// its accounts, narrowed to its conversations when it names some, and to
+// the days from From (included) to To (excluded). A zero From or To leaves
+// that side open.
+type Matter struct {
+	// Name is the handle used in scopes, such as "kn-2024-017".
+	Name string
+	// Title says what the matter is about, for display.
+	Title      string
+	Custodians []string
+	Teams      []string
+	Accounts   []string
+	// Conversations, when not empty, limits the matter to these
+	// conversation ids within its accounts and tenures.
+	Conversations []string
+	From, To      time.Time
+}
+
 // Scope limits what a search may see. The union of its parts is visible,
 // and an empty Scope matches nothing. It is resolved to accounts and custodian
 // tenures and applied inside the index query, so no part of the query can
@@ -47,16 +66,19 @@ type Scope struct {
 	Accounts   []string `json:"accounts,omitempty"`
 	Custodians []string `json:"custodians,omitempty"`
 	Teams      []string `json:"teams,omitempty"`
+	Matters    []string `json:"matters,omitempty"`
 }
 
-// ErrUnknownScope is wrapped by the error for a scope naming a custodian or
-// team that the configuration does not define.
-var ErrUnknownScope = errors.New("unknown custodian or team")
+// ErrUnknownScope is wrapped by the error for a scope naming a custodian,
+// team or matter that the configuration does not define.
+var ErrUnknownScope = errors.New("unknown custodian, team or matter")
 
-// CheckOrganisation rejects custodians and teams that could make a scope
-// ambiguous: empty or repeated names, tenures without an account or ending
-// before they start, teams naming unknown custodians. Open runs it too.
-func CheckOrganisation(custodians []Custodian, teams []Team) error {
+// CheckOrganisation rejects custodians, teams and matters that could make a
+// scope ambiguous: empty or repeated names, tenures without an account or
+// ending before they start, teams or matters naming unknown custodians or
+// teams, and matters that end before they start or reach no account. Open
+// runs it too.
+func CheckOrganisation(custodians []Custodian, teams []Team, matters []Matter) error {
 	seen := map[string]bool{}
 	for _, c := range custodians {
 		if c.Name == "" {
@@ -88,6 +110,32 @@ func CheckOrganisation(custodians []Custodian, teams []Team) error {
 			if !seen[c] {
 				return fmt.Errorf("vault: team %q names custodian %q, who is not defined", t.Name, c)
 			}
+		}
+	}
+	matterNames := map[string]bool{}
+	for _, m := range matters {
+		if m.Name == "" {
+			return errors.New("vault: a matter has no name")
+		}
+		if matterNames[m.Name] {
+			return fmt.Errorf("vault: matter %q is defined twice", m.Name)
+		}
+		matterNames[m.Name] = true
+		for _, c := range m.Custodians {
+			if !seen[c] {
+				return fmt.Errorf("vault: matter %q names custodian %q, who is not defined", m.Name, c)
+			}
+		}
+		for _, t := range m.Teams {
+			if !teamNames[t] {
+				return fmt.Errorf("vault: matter %q names team %q, which is not defined", m.Name, t)
+			}
+		}
+		if len(m.Custodians)+len(m.Teams)+len(m.Accounts) == 0 {
+			return fmt.Errorf("vault: matter %q names no custodian, team or account, so it would match nothing", m.Name)
+		}
+		if !m.From.IsZero() && !m.To.IsZero() && !m.From.Before(m.To) {
+			return fmt.Errorf("vault: matter %q ends (%s) before it starts (%s)", m.Name, m.To.Format(time.DateOnly), m.From.Format(time.DateOnly))
 		}
 	}
 	return nil
@@ -135,11 +183,10 @@ func (v *Vault) resolveScope(s Scope) (*index.Scope, error) {
 		}
 	}
 	for _, name := range s.Teams {
-		i := slices.IndexFunc(v.cfg.Teams, func(t Team) bool { return strings.EqualFold(t.Name, name) })
-		if i < 0 {
+		team, ok := v.team(name)
+		if !ok {
 			return nil, fmt.Errorf("vault: scope: team %q: %w", name, ErrUnknownScope)
 		}
-		team := v.cfg.Teams[i]
 		out.Accounts = append(out.Accounts, team.Accounts...)
 		for _, c := range team.Custodians {
 			if err := addCustodian(c); err != nil {
@@ -147,5 +194,87 @@ func (v *Vault) resolveScope(s Scope) (*index.Scope, error) {
 			}
 		}
 	}
+	for _, name := range s.Matters {
+		spans, err := v.matterSpans(name)
+		if err != nil {
+			return nil, err
+		}
+		out.Spans = append(out.Spans, spans...)
+	}
 	return out, nil
+}
+
+func (v *Vault) team(name string) (*Team, bool) {
+	i := slices.IndexFunc(v.cfg.Teams, func(t Team) bool { return strings.EqualFold(t.Name, name) })
+	if i < 0 {
+		return nil, false
+	}
+	return &v.cfg.Teams[i], true
+}
+
+// matterSpans resolves a matter to the spans of its accounts and tenures,
+// each cut to the matter's dates and narrowed to its conversations. A
+// tenure that ends before the matter starts, or starts after it ends, adds
+// nothing.
+func (v *Vault) matterSpans(name string) ([]index.CustodianSpan, error) {
+	i := slices.IndexFunc(v.cfg.Matters, func(m Matter) bool { return strings.EqualFold(m.Name, name) })
+	if i < 0 {
+		return nil, fmt.Errorf("vault: scope: matter %q: %w", name, ErrUnknownScope)
+	}
+	m := v.cfg.Matters[i]
+
+	var parts []index.CustodianSpan
+	for _, a := range m.Accounts {
+		parts = append(parts, index.CustodianSpan{Account: a})
+	}
+	custodians := slices.Clone(m.Custodians)
+	for _, name := range m.Teams {
+		team, ok := v.team(name)
+		if !ok {
+			return nil, fmt.Errorf("vault: scope: matter %q: team %q: %w", m.Name, name, ErrUnknownScope)
+		}
+		for _, a := range team.Accounts {
+			parts = append(parts, index.CustodianSpan{Account: a})
+		}
+		custodians = append(custodians, team.Custodians...)
+	}
+	for _, c := range custodians {
+		spans, err := v.custodianSpans(c)
+		if err != nil {
+			return nil, fmt.Errorf("vault: scope: matter %q: custodian %q: %w", m.Name, c, ErrUnknownScope)
+		}
+		parts = append(parts, spans...)
+	}
+
+	var conversations []string
+	if len(m.Conversations) > 0 {
+		conversations = m.Conversations
+	}
+	out := make([]index.CustodianSpan, 0, len(parts))
+	for _, p := range parts {
+		p.From = laterStart(p.From, m.From)
+		p.To = earlierEnd(p.To, m.To)
+		if !p.From.IsZero() && !p.To.IsZero() && !p.From.Before(p.To) {
+			continue
+		}
+		p.Conversations = conversations
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// laterStart returns the later of two starts, a zero start being open.
+func laterStart(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.After(a)) {
+		return b
+	}
+	return a
+}
+
+// earlierEnd returns the earlier of two ends, a zero end being open.
+func earlierEnd(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
 }

@@ -10,9 +10,17 @@ import (
 	"time"
 )
 
+// testConversation is the conversation of zca-dm-text-quote.jsonl.
+const testConversation = "7712345678901234567"
+
 // openScopedVault imports one capture into two accounts, shop-a and
 // shop-b, with custodian lan holding shop-a from just after its first
 // message, and team cskh made of lan and the shared account shop-b.
+//
+// The matters cover parts of the same messages: team-since-tenure is team
+// cskh from lan's tenure on, shop-b-thread the capture's conversation in
+// shop-b, other-thread a conversation that does not exist, and
+// before-tenure lan's messages before her tenure, which are none.
 func openScopedVault(t *testing.T) (*Vault, time.Time) {
 	t.Helper()
 	ctx := context.Background()
@@ -22,6 +30,12 @@ func openScopedVault(t *testing.T) (*Vault, time.Time) {
 	tenureStart := time.UnixMilli(1716000031000)
 	cfg.Custodians = []Custodian{{Name: "lan", DisplayName: "Nguyễn Thị Lan", Tenures: []Tenure{{Account: "shop-a", From: tenureStart}}}}
 	cfg.Teams = []Team{{Name: "cskh", Custodians: []string{"lan"}, Accounts: []string{"shop-b"}}}
+	cfg.Matters = []Matter{
+		{Name: "team-since-tenure", Teams: []string{"cskh"}, From: tenureStart},
+		{Name: "shop-b-thread", Accounts: []string{"shop-b"}, Conversations: []string{testConversation}},
+		{Name: "other-thread", Accounts: []string{"shop-a"}, Conversations: []string{"no-such-thread"}},
+		{Name: "before-tenure", Custodians: []string{"lan"}, To: tenureStart},
+	}
 	v, err := Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -54,8 +68,9 @@ func TestFind_ScopeLimitsHitsTotalsAndFacets(t *testing.T) {
 		return n
 	}
 	shopA, shopB, lan := count("shop-a", time.Time{}), count("shop-b", time.Time{}), count("shop-a", tenureStart)
-	if shopA == 0 || shopB == 0 || lan == 0 || lan >= shopA {
-		t.Fatalf("fixture: shop-a %d, shop-b %d, lan's tenure %d messages", shopA, shopB, lan)
+	shopBSince := count("shop-b", tenureStart)
+	if shopA == 0 || shopB == 0 || lan == 0 || lan >= shopA || shopBSince >= shopB {
+		t.Fatalf("fixture: shop-a %d, shop-b %d (%d since the tenure), lan's tenure %d messages", shopA, shopB, shopBSince, lan)
 	}
 
 	tests := []struct {
@@ -70,6 +85,11 @@ func TestFind_ScopeLimitsHitsTotalsAndFacets(t *testing.T) {
 		{"custodian scope, query reaches back", "account:shop-a OR -kind:system", Scope{Custodians: []string{"lan"}}, lan},
 		{"team: custodian and shared account", "-kind:system", Scope{Teams: []string{"cskh"}}, lan + shopB},
 		{"empty scope sees nothing", "-kind:system", Scope{}, 0},
+		{"matter: team cut to its dates", "-kind:system", Scope{Matters: []string{"team-since-tenure"}}, lan + shopBSince},
+		{"matter: one conversation", "-kind:system", Scope{Matters: []string{"shop-b-thread"}}, shopB},
+		{"matter: a conversation with no messages", "-kind:system", Scope{Matters: []string{"other-thread"}}, 0},
+		{"matter: dates before the tenure", "-kind:system", Scope{Matters: []string{"before-tenure"}}, 0},
+		{"account and matter together", "-kind:system", Scope{Accounts: []string{"shop-a"}, Matters: []string{"shop-b-thread"}}, shopA + shopB},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,7 +103,8 @@ func TestFind_ScopeLimitsHitsTotalsAndFacets(t *testing.T) {
 			var faceted uint64
 			for _, c := range res.Facets.Accounts.Values {
 				faceted += c.Count
-				if c.Value == "shop-b" && !slices.Contains(tt.scope.Teams, "cskh") {
+				seesShopB := slices.Contains(tt.scope.Teams, "cskh") || slices.ContainsFunc(tt.scope.Matters, func(m string) bool { return m == "team-since-tenure" || m == "shop-b-thread" })
+				if c.Value == "shop-b" && !seesShopB {
 					t.Errorf("accounts facet shows shop-b (%d) outside the scope", c.Count)
 				}
 			}
@@ -129,6 +150,43 @@ func TestFind_CustodianQueryAndUnknownNames(t *testing.T) {
 	_, err = v.Find(ctx, SearchRequest{Query: "size", Scope: &Scope{Teams: []string{"sales"}}})
 	if !errors.Is(err, ErrUnknownScope) {
 		t.Errorf("unknown team: err = %v, want ErrUnknownScope", err)
+	}
+	_, err = v.Find(ctx, SearchRequest{Query: "size", Scope: &Scope{Matters: []string{"kn-404"}}})
+	if !errors.Is(err, ErrUnknownScope) || !strings.Contains(err.Error(), "kn-404") {
+		t.Errorf("unknown matter: err = %v, want ErrUnknownScope naming it", err)
+	}
+}
+
+func TestCheckOrganisation_Matters(t *testing.T) {
+	custodians := []Custodian{{Name: "lan", Tenures: []Tenure{{Account: "shop-a"}}}}
+	teams := []Team{{Name: "cskh", Custodians: []string{"lan"}}}
+	day := func(d int) time.Time { return time.Date(2024, 5, d, 0, 0, 0, 0, time.UTC) }
+	tests := []struct {
+		name   string
+		matter Matter
+		want   string
+	}{
+		{"no name", Matter{Accounts: []string{"shop-a"}}, "a matter has no name"},
+		{"unknown custodian", Matter{Name: "m", Custodians: []string{"hoa"}}, `names custodian "hoa"`},
+		{"unknown team", Matter{Name: "m", Teams: []string{"sales"}}, `names team "sales"`},
+		{"nothing to cover", Matter{Name: "m", Conversations: []string{"c1"}}, "names no custodian, team or account"},
+		{"ends before it starts", Matter{Name: "m", Accounts: []string{"shop-a"}, From: day(9), To: day(2)}, "ends (2024-05-02) before it starts (2024-05-09)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckOrganisation(custodians, teams, []Matter{tt.matter})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+	twice := []Matter{{Name: "m", Accounts: []string{"a"}}, {Name: "m", Accounts: []string{"b"}}}
+	if err := CheckOrganisation(custodians, teams, twice); err == nil || !strings.Contains(err.Error(), `matter "m" is defined twice`) {
+		t.Errorf("a matter defined twice: error = %v", err)
+	}
+	valid := []Matter{{Name: "m", Teams: []string{"cskh"}, From: day(1), To: day(31)}}
+	if err := CheckOrganisation(custodians, teams, valid); err != nil {
+		t.Errorf("a valid matter: %v", err)
 	}
 }
 

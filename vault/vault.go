@@ -90,6 +90,8 @@ type Config struct {
 	Custodians []Custodian
 	// Teams group custodians and accounts for scoped searches.
 	Teams []Team
+	// Matters are the cases under investigation; a scope may name one.
+	Matters []Matter
 
 	// Logger receives the vault's logs. Nil discards them.
 	Logger *slog.Logger
@@ -175,7 +177,7 @@ func Open(ctx context.Context, cfg Config) (*Vault, error) {
 	if cfg.DataDir == "" {
 		return nil, errors.New("vault: no data folder given")
 	}
-	if err := CheckOrganisation(cfg.Custodians, cfg.Teams); err != nil {
+	if err := CheckOrganisation(cfg.Custodians, cfg.Teams, cfg.Matters); err != nil {
 		return nil, err
 	}
 	v := &Vault{cfg: cfg, log: cfg.Logger}

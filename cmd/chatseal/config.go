@@ -42,6 +42,7 @@ const (
 	keyRetentionMinLock = "retention.minimum_lock"
 	keyCustodians       = "custodians"
 	keyTeams            = "teams"
+	keyMatters          = "matters"
 )
 
 func newViper() *viper.Viper {
@@ -191,11 +192,11 @@ func vaultConfig(v *viper.Viper, stderr io.Writer) (vault.Config, error) {
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	if cfg.Custodians, cfg.Teams, err = organisationConfig(v, loc); err != nil {
+	if cfg.Custodians, cfg.Teams, cfg.Matters, err = organisationConfig(v, loc); err != nil {
 		return cfg, err
 	}
-	if err := vault.CheckOrganisation(cfg.Custodians, cfg.Teams); err != nil {
-		return cfg, fmt.Errorf("config %s/%s: %w", keyCustodians, keyTeams, err)
+	if err := vault.CheckOrganisation(cfg.Custodians, cfg.Teams, cfg.Matters); err != nil {
+		return cfg, fmt.Errorf("config %s/%s/%s: %w", keyCustodians, keyTeams, keyMatters, err)
 	}
 	return cfg, nil
 }
@@ -210,6 +211,13 @@ func vaultConfig(v *viper.Viper, stderr io.Writer) (vault.Config, error) {
 //	      - {account: cskh-hn-01, from: 2024-01-01, to: 2025-06-30}
 //	teams:
 //	  - {name: cskh-hn, custodians: [lan], accounts: [cskh-hn-chung]}
+//	matters:
+//	  - name: kn-2024-017
+//	    title: Khiếu nại phí chuyển khoản
+//	    custodians: [lan]
+//	    conversations: ["7712345678901234567"]
+//	    from: 2024-05-01
+//	    to: 2024-07-01
 type custodianConfig struct {
 	Name        string `mapstructure:"name"`
 	DisplayName string `mapstructure:"display_name"`
@@ -228,19 +236,34 @@ type teamConfig struct {
 	Accounts   []string `mapstructure:"accounts"`
 }
 
-// organisationConfig reads the custodians and teams of the config file.
-// Tenure dates are days (YYYY-MM-DD) in loc: from 00:00 of from to 00:00
-// of to, which is excluded.
-func organisationConfig(v *viper.Viper, loc *time.Location) ([]vault.Custodian, []vault.Team, error) {
+type matterConfig struct {
+	Name          string   `mapstructure:"name"`
+	Title         string   `mapstructure:"title"`
+	Custodians    []string `mapstructure:"custodians"`
+	Teams         []string `mapstructure:"teams"`
+	Accounts      []string `mapstructure:"accounts"`
+	Conversations []string `mapstructure:"conversations"`
+	From          any      `mapstructure:"from"`
+	To            any      `mapstructure:"to"`
+}
+
+// organisationConfig reads the custodians, teams and matters of the config
+// file. Tenure and matter dates are days (YYYY-MM-DD) in loc: from 00:00 of
+// from to 00:00 of to, which is excluded.
+func organisationConfig(v *viper.Viper, loc *time.Location) ([]vault.Custodian, []vault.Team, []vault.Matter, error) {
 	var rawCustodians []custodianConfig
 	if err := v.UnmarshalKey(keyCustodians, &rawCustodians); err != nil {
-		return nil, nil, fmt.Errorf("config %s: %w", keyCustodians, err)
+		return nil, nil, nil, fmt.Errorf("config %s: %w", keyCustodians, err)
 	}
 	var rawTeams []teamConfig
 	if err := v.UnmarshalKey(keyTeams, &rawTeams); err != nil {
-		return nil, nil, fmt.Errorf("config %s: %w", keyTeams, err)
+		return nil, nil, nil, fmt.Errorf("config %s: %w", keyTeams, err)
 	}
-	day := func(name, field string, value any) (time.Time, error) {
+	var rawMatters []matterConfig
+	if err := v.UnmarshalKey(keyMatters, &rawMatters); err != nil {
+		return nil, nil, nil, fmt.Errorf("config %s: %w", keyMatters, err)
+	}
+	day := func(key, name, field string, value any) (time.Time, error) {
 		var text string
 		switch d := value.(type) {
 		case nil:
@@ -258,7 +281,7 @@ func organisationConfig(v *viper.Viper, loc *time.Location) ([]vault.Custodian, 
 		}
 		t, err := time.ParseInLocation(time.DateOnly, text, loc)
 		if err != nil {
-			return time.Time{}, fmt.Errorf("config %s: custodian %q: %s %q is not a date like 2024-01-31", keyCustodians, name, field, text)
+			return time.Time{}, fmt.Errorf("config %s: %q: %s %q is not a date like 2024-01-31", key, name, field, text)
 		}
 		return t, nil
 	}
@@ -266,13 +289,13 @@ func organisationConfig(v *viper.Viper, loc *time.Location) ([]vault.Custodian, 
 	for _, rc := range rawCustodians {
 		c := vault.Custodian{Name: rc.Name, DisplayName: rc.DisplayName}
 		for _, rt := range rc.Tenures {
-			from, err := day(rc.Name, "from", rt.From)
+			from, err := day(keyCustodians, rc.Name, "from", rt.From)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
-			to, err := day(rc.Name, "to", rt.To)
+			to, err := day(keyCustodians, rc.Name, "to", rt.To)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			c.Tenures = append(c.Tenures, vault.Tenure{Account: rt.Account, From: from, To: to})
 		}
@@ -282,5 +305,21 @@ func organisationConfig(v *viper.Viper, loc *time.Location) ([]vault.Custodian, 
 	for _, rt := range rawTeams {
 		teams = append(teams, vault.Team{Name: rt.Name, Custodians: rt.Custodians, Accounts: rt.Accounts})
 	}
-	return custodians, teams, nil
+	matters := make([]vault.Matter, 0, len(rawMatters))
+	for _, rm := range rawMatters {
+		from, err := day(keyMatters, rm.Name, "from", rm.From)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		to, err := day(keyMatters, rm.Name, "to", rm.To)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		matters = append(matters, vault.Matter{
+			Name: rm.Name, Title: rm.Title,
+			Custodians: rm.Custodians, Teams: rm.Teams, Accounts: rm.Accounts, Conversations: rm.Conversations,
+			From: from, To: to,
+		})
+	}
+	return custodians, teams, matters, nil
 }

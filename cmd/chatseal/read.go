@@ -46,7 +46,7 @@ for the literal word (dates in the tenant's time zone). Full guide: docs/search.
 				ue.Exit = exitUsage
 				return ue
 			}
-			if len(scope.Accounts)+len(scope.Custodians)+len(scope.Teams) > 0 {
+			if len(scope.Accounts)+len(scope.Custodians)+len(scope.Teams)+len(scope.Matters) > 0 {
 				req.Scope = &scope
 			}
 			req.Query = strings.Join(args, " ")
@@ -89,6 +89,7 @@ for the literal word (dates in the tenant's time zone). Full guide: docs/search.
 	f.StringSliceVar(&scope.Accounts, "scope-account", nil, "only these accounts (repeat or comma-separate)")
 	f.StringSliceVar(&scope.Custodians, "scope-custodian", nil, "only these custodians, within their tenures")
 	f.StringSliceVar(&scope.Teams, "scope-team", nil, "only these teams")
+	f.StringSliceVar(&scope.Matters, "scope-matter", nil, "only what these matters concern: their custodians, teams and accounts, conversations and dates")
 	return cmd
 }
 

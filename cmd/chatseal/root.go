@@ -97,7 +97,7 @@ func classify(err error) *userError {
 		ue.Exit = exitUsage
 		return ue
 	case errors.Is(err, vault.ErrUnknownScope):
-		ue := newUserError("SCOPE_UNKNOWN", "phạm vi nêu một người giữ tài khoản hoặc nhóm chưa được khai báo trong cấu hình (custodians, teams)", "the scope names a custodian or team the configuration does not define (custodians, teams)", err)
+		ue := newUserError("SCOPE_UNKNOWN", "phạm vi nêu một người giữ tài khoản, nhóm hoặc vụ việc chưa được khai báo trong cấu hình (custodians, teams, matters)", "the scope names a custodian, team or matter the configuration does not define (custodians, teams, matters)", err)
 		ue.Exit = exitUsage
 		return ue
 	case errors.Is(err, vault.ErrInputUnreadable):

@@ -23,6 +23,14 @@ custodians:
       - {account: shop-a, from: 2024-05-18}
 teams:
   - {name: cskh, custodians: [lan]}
+matters:
+  - name: kn-017
+    title: Khiếu nại phí chuyển khoản
+    accounts: [shop-b]
+    conversations: ["7712345678901234567"]
+    from: 2024-05-01
+    to: 2024-06-01
+  - {name: kn-018, accounts: [shop-b], to: 2024-05-01}
 `
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
@@ -61,6 +69,20 @@ func TestCLI_SearchOptions(t *testing.T) {
 		}
 		if !strings.Contains(out, `"shop-a"`) {
 			t.Errorf("the scoped search found nothing in shop-a:\n%s", out)
+		}
+	})
+
+	t.Run("matter scope", func(t *testing.T) {
+		code, out, errOut := chatseal(t, "--config", config, "search", "--json", "--scope-matter", "kn-017", "size OR account:shop-a")
+		if code != 0 {
+			t.Fatalf("exit %d\n%s", code, errOut)
+		}
+		if strings.Contains(out, `"shop-a"`) || !strings.Contains(out, `"shop-b"`) {
+			t.Errorf("a search scoped to matter kn-017 (shop-b) shows shop-a or misses shop-b:\n%s", out)
+		}
+		code, out, errOut = chatseal(t, "--config", config, "search", "--json", "--scope-matter", "kn-018", "size")
+		if code != 0 || strings.TrimSpace(out) != `{"total":0}` {
+			t.Errorf("matter kn-018 ends before the messages: exit %d, output %q, %s", code, out, errOut)
 		}
 	})
 
@@ -114,6 +136,7 @@ func TestCLI_SearchOptions(t *testing.T) {
 		code string
 	}{
 		{"unknown team", []string{"search", "--scope-team", "sales", "x"}, "SCOPE_UNKNOWN"},
+		{"unknown matter", []string{"search", "--scope-matter", "kn-404", "x"}, "SCOPE_UNKNOWN"},
 		{"unknown custodian in query", []string{"search", "custodian:nobody"}, "QUERY_SYNTAX"},
 		{"bad cursor", []string{"search", "--after", "not-a-cursor", "x"}, "CURSOR_INVALID"},
 		{"bad sort", []string{"search", "--sort", "loudest", "x"}, "SORT_INVALID"},
@@ -134,6 +157,19 @@ func TestCLI_CustodianConfigErrors(t *testing.T) {
 	code, _, errOut := chatseal(t, "--config", path, "stats")
 	if code != exitUsage || !strings.Contains(errOut, "CONFIG_INVALID") || !strings.Contains(errOut, "lan") {
 		t.Errorf("exit %d, stderr:\n%s\nwant CONFIG_INVALID naming the custodian", code, errOut)
+	}
+
+	for _, c := range []struct{ name, yaml, want string }{
+		{"bad matter date", "matters:\n  - {name: kn-1, accounts: [a], from: 2024-02-30}\n", `"kn-1": from "2024-02-30" is not a date`},
+		{"matter of an unknown custodian", "matters:\n  - {name: kn-2, custodians: [hoa]}\n", `matter "kn-2" names custodian "hoa"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			os.WriteFile(path, []byte(c.yaml), 0o600)
+			code, _, errOut := chatseal(t, "--config", path, "stats")
+			if code != exitUsage || !strings.Contains(errOut, "CONFIG_INVALID") || !strings.Contains(errOut, c.want) {
+				t.Errorf("exit %d, stderr:\n%s\nwant CONFIG_INVALID with %q", code, errOut, c.want)
+			}
+		})
 	}
 }
 
