@@ -22,6 +22,7 @@
 //	q tenant sha256(item)              → quarantine object holding the item
 //	g tenant account conversation target kind → time of the recall or last edit
 //	a tenant sha256(hex)               → attachment object key
+//	T tenant id                        → reviewer tags, newline-separated
 package catalog
 
 import (
@@ -31,6 +32,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/cockroachdb/pebble"
@@ -623,4 +625,41 @@ func (c *Catalog) scan(prefix []byte, fn func(k, v []byte) error) error {
 		}
 	}
 	return it.Error()
+}
+
+// Tags returns the reviewer tags of a message, nil when it has none.
+func (c *Catalog) Tags(tenant, id string) ([]string, error) {
+	v, closer, err := c.db.Get(key('T', tenant, id))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("catalog: tags of %s: %w", id, err)
+	}
+	defer closer.Close()
+	return strings.Split(string(v), "\n"), nil
+}
+
+// SetTags replaces the reviewer tags of messages, each entry of tags being
+// one message's complete list (empty to remove them all), in one synced
+// batch. Tags must not contain a newline.
+func (c *Catalog) SetTags(tenant string, tags map[string][]string) error {
+	b := c.db.NewBatch()
+	defer b.Close()
+	for id, list := range tags {
+		k := key('T', tenant, id)
+		var err error
+		if len(list) == 0 {
+			err = b.Delete(k, nil)
+		} else {
+			err = b.Set(k, []byte(strings.Join(list, "\n")), nil)
+		}
+		if err != nil {
+			return fmt.Errorf("catalog: set tags of %s: %w", id, err)
+		}
+	}
+	if err := b.Commit(pebble.Sync); err != nil {
+		return fmt.Errorf("catalog: set tags of %d messages: %w", len(tags), err)
+	}
+	return nil
 }

@@ -241,7 +241,7 @@ type attrsField struct {
 	hasSentAt                       bool
 	// recipients are the ids that to: matches, see recipients.
 	recipients []string
-	// tags are the reviewer tags, normalised by normalizeTag.
+	// tags are the reviewer tags, normalised by NormalizeTag.
 	tags []string
 	// has holds the has: terms known before the entities are scanned.
 	has hasSet
@@ -389,7 +389,7 @@ func messageDocument(m *chat.Message, tags []string, loc *time.Location) *docume
 		recipients:   recipients(m),
 	}
 	for _, tag := range tags {
-		if tag = normalizeTag(tag); tag != "" {
+		if tag = NormalizeTag(tag); tag != "" {
 			attrs.tags = append(attrs.tags, tag)
 		}
 	}

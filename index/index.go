@@ -249,9 +249,9 @@ func (x *Index) Close() error {
 	return errors.Join(errs...)
 }
 
-// normalizeTag returns the form of a reviewer tag that tag: compares, which
+// NormalizeTag returns the form of a reviewer tag that tag: compares, which
 // is trimmed, lowercase and NFC-normalised.
-func normalizeTag(tag string) string {
+func NormalizeTag(tag string) string {
 	return norm.NFC.String(strings.ToLower(strings.TrimSpace(tag)))
 }
 

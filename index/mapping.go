@@ -54,7 +54,7 @@ const (
 	attrURLHost      = "urlhost:"      // host of a link, lowercased
 	attrTo           = "to:"           // recipient id, see recipients
 	attrHas          = "has:"          // a part the message has, see hasNames
-	attrTag          = "tag:"          // reviewer tag, see normalizeTag
+	attrTag          = "tag:"          // reviewer tag, see NormalizeTag
 )
 
 // Names under which the analyzers are registered with bleve. An index on

@@ -263,7 +263,7 @@ func (p *parser) parseField(start int, name, rest string) (*node, error) {
 			return nil, &SyntaxError{Pos: p.column(valueStart), Expected: `one of ` + strings.Join(hasNames, ", ") + ` after "has:"`, Got: fmt.Sprintf("%q", value)}
 		}
 	case "tag":
-		n.text = normalizeTag(value)
+		n.text = NormalizeTag(value)
 		if n.text == "" {
 			return nil, &SyntaxError{Pos: p.column(valueStart), Expected: `a tag after "tag:"`, Got: fmt.Sprintf("%q", value)}
 		}

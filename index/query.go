@@ -272,7 +272,7 @@ func buildText(text string) query.Query {
 		if term == nil {
 			return folded
 		}
-		return query.NewDisjunctionQuery([]query.Query{folded, &exactFormQuery{form: string(term)}})
+		return &wordQuery{folded: folded.Term, exact: string(term)}
 	}
 
 	words := make([]string, len(a.tokens))
@@ -694,3 +694,113 @@ type termsQuery struct {
 func (q *termsQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, _ mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
 	return searcher.NewMultiTermSearcherBytes(ctx, r, q.terms, q.field, 1.0, options, true)
 }
+
+// wordQuery matches the messages whose text has a word's folded form. It
+// scores them as the disjunction of the folded term and the exact form
+// would (see buildText). A message without the exact form gets the folded
+// term's score, halved by the coordination factor, and one with it the sum
+// of both. Every message with the exact form has the folded term, so the
+// folded term's posting list drives the search, and the searcher only asks
+// the exact form's bitmap whether it holds each match. A disjunction
+// searcher would merge both posting lists, hit by hit.
+type wordQuery struct {
+	folded, exact string
+}
+
+func (q *wordQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	if options.Score == "none" || options.Explain {
+		disjunction := query.NewDisjunctionQuery([]query.Query{termQuery(fieldText, q.folded), &exactFormQuery{form: q.exact}})
+		return disjunction.Searcher(ctx, r, m, options)
+	}
+	folded, err := searcher.NewTermSearcher(ctx, r, q.folded, fieldText, 1.0, options)
+	if err != nil {
+		return nil, err
+	}
+	exact, err := (&exactFormQuery{form: q.exact}).Searcher(ctx, r, m, options)
+	if err != nil {
+		folded.Close()
+		return nil, err
+	}
+	s := &wordSearcher{folded: folded, exact: exact.(*exactFormSearcher)}
+	// As a disjunction searcher does, normalise by the children's weights.
+	s.SetQueryNorm(1.0 / math.Sqrt(s.Weight()))
+	return s, nil
+}
+
+// wordSearcher is the searcher of a wordQuery.
+type wordSearcher struct {
+	folded search.Searcher
+	exact  *exactFormSearcher
+	// exactScore is the score that the exact form adds, the same for every
+	// message (see exactFormSearcher).
+	exactScore float64
+	// exactNext is the internal ID of the next message with the exact
+	// form at or after the last match, unless exactEnd is set: no such
+	// message is left. exactRead is set once the reader was first read.
+	exactNext bleveindex.IndexInternalID
+	exactEnd  bool
+	exactRead bool
+	tfd       bleveindex.TermFieldDoc
+}
+
+func (s *wordSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	match, err := s.folded.Next(ctx)
+	return s.score(match, err, true)
+}
+
+func (s *wordSearcher) Advance(ctx *search.SearchContext, id bleveindex.IndexInternalID) (*search.DocumentMatch, error) {
+	match, err := s.folded.Advance(ctx, id)
+	return s.score(match, err, false)
+}
+
+// score adds the exact form's score to a match that has it, and halves the
+// score of one that has not. After a Next of the folded term, the exact
+// form's next message cannot come before the match: every message with
+// the exact form has the folded term, and the last one was consumed. So
+// stepped is set then, and the reader steps with Next instead of seeking.
+func (s *wordSearcher) score(match *search.DocumentMatch, err error, stepped bool) (*search.DocumentMatch, error) {
+	if match == nil || err != nil {
+		return match, err
+	}
+	if !s.exactRead || (!s.exactEnd && s.exactNext.Compare(match.IndexInternalID) < 0) {
+		var next *bleveindex.TermFieldDoc
+		if stepped && s.exactRead {
+			next, err = s.exact.reader.Next(s.tfd.Reset())
+		} else {
+			next, err = s.exact.reader.Advance(match.IndexInternalID, s.tfd.Reset())
+		}
+		if err != nil {
+			return nil, err
+		}
+		s.exactRead = true
+		s.exactEnd = next == nil
+		if next != nil {
+			s.exactNext = append(s.exactNext[:0], next.ID...)
+		}
+	}
+	if !s.exactEnd && s.exactNext.Equals(match.IndexInternalID) {
+		match.Score += s.exactScore
+	} else {
+		match.Score *= 0.5
+	}
+	return match, nil
+}
+
+func (s *wordSearcher) Weight() float64 { return s.folded.Weight() + s.exact.Weight() }
+
+func (s *wordSearcher) SetQueryNorm(qnorm float64) {
+	s.folded.SetQueryNorm(qnorm)
+	s.exact.SetQueryNorm(qnorm)
+	one := bleveindex.TermFieldDoc{Freq: 1, Norm: 1}
+	ctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(1, 0)}
+	s.exactScore = s.exact.scorer.Score(ctx, &one).Score
+}
+
+func (s *wordSearcher) Close() error {
+	return errors.Join(s.folded.Close(), s.exact.Close())
+}
+
+func (s *wordSearcher) Count() uint64              { return s.folded.Count() }
+func (s *wordSearcher) Min() int                   { return 0 }
+func (s *wordSearcher) DocumentMatchPoolSize() int { return s.folded.DocumentMatchPoolSize() }
+func (s *wordSearcher) Size() int                  { return s.folded.Size() + s.exact.Size() + len(s.exactNext) }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
 	"golang.org/x/text/unicode/norm"
 
 	"chatseal/chat"
@@ -555,6 +556,66 @@ func TestSearch_RelevanceOrderMatchesBleve(t *testing.T) {
 			}
 			if !slices.Equal(got, want) {
 				t.Errorf("paged by cursor:\n got %v\nwant %v", got, want)
+			}
+		})
+	}
+}
+
+// TestWordQuery_ScoresAsDisjunction checks that wordQuery gives every hit
+// the score of the disjunction of the folded term and the exact form,
+// alone and inside a conjunction with another word.
+func TestWordQuery_ScoresAsDisjunction(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 9))
+	words := []string{"thẻ", "thế", "the", "THẺ", "khóa", "khoá", "khoa", "không", "khong", "bị", "mất", "thẻ thẻ"}
+	var msgs []*chat.Message
+	for i := range 300 {
+		parts := make([]string, 1+rng.IntN(6))
+		for j := range parts {
+			parts[j] = words[rng.IntN(len(words))]
+		}
+		msgs = append(msgs, testMessage(fmt.Sprintf("w%03d", i), strings.Join(parts, " ")))
+	}
+	x := openTestIndex(t, msgs...)
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	alias := bleve.NewIndexAlias(x.shardsIn(allTime)...)
+
+	scores := func(q query.Query) map[string]float64 {
+		req := bleve.NewSearchRequestOptions(q, MaxLimit, 0, false)
+		res, err := alias.Search(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]float64{}
+		for _, h := range res.Hits {
+			out[h.ID] = h.Score
+		}
+		return out
+	}
+	for _, w := range []struct{ folded, exact string }{{"the", "the~3"}, {"khoa", "khoa~1"}, {"khong", "không"}} {
+		t.Run(w.exact, func(t *testing.T) {
+			if n := len(scores(&exactFormQuery{form: w.exact})); n == 0 || n == len(scores(termQuery(fieldText, w.folded))) {
+				t.Fatalf("exact form %q matches %d messages; the test needs some but not all of the folded term's", w.exact, n)
+			}
+			disjunction := query.NewDisjunctionQuery([]query.Query{termQuery(fieldText, w.folded), &exactFormQuery{form: w.exact}})
+			fused := &wordQuery{folded: w.folded, exact: w.exact}
+			other := termQuery(fieldText, "bi")
+			for name, pair := range map[string][2]query.Query{
+				"alone":          {disjunction, fused},
+				"in conjunction": {query.NewConjunctionQuery([]query.Query{disjunction, other}), query.NewConjunctionQuery([]query.Query{fused, other})},
+			} {
+				want, got := scores(pair[0]), scores(pair[1])
+				if len(want) < 10 {
+					t.Fatalf("%s: only %d hits", name, len(want))
+				}
+				if len(got) != len(want) {
+					t.Errorf("%s: %d hits, disjunction %d", name, len(got), len(want))
+				}
+				for id, s := range want {
+					if got[id] != s {
+						t.Errorf("%s: %s scores %v, disjunction %v", name, id, got[id], s)
+					}
+				}
 			}
 		})
 	}

@@ -31,6 +31,8 @@ type SearchHit struct {
 	Snippet string `json:"snippet,omitempty"`
 	// Attachments are the message's files, stored or marked missing.
 	Attachments []chat.Attachment `json:"attachments,omitempty"`
+	// Tags are the reviewer tags of the message (see Vault.Tag).
+	Tags []string `json:"tags,omitempty"`
 	// RecalledAt and EditedAt are set when a later message recalled or
 	// edited this one; the text is the original either way.
 	RecalledAt *time.Time `json:"recalled_at,omitempty"`
@@ -221,6 +223,9 @@ func (v *Vault) searchHit(h index.Hit) (SearchHit, error) {
 		Conversation: m.Conversation, SentAt: m.SentAt.In(v.cfg.Location), Sender: m.Sender,
 		Direction: m.Direction, Kind: m.Kind, Text: m.Text, Score: h.Score,
 		Attachments: m.Attachments,
+	}
+	if hit.Tags, err = v.catalog.Tags(v.cfg.Tenant, m.ID); err != nil {
+		return SearchHit{}, err
 	}
 	recalled, edited, err := v.catalog.Changed(v.cfg.Tenant, m.Account, m.Conversation, m.SourceID)
 	if err != nil {

@@ -18,6 +18,8 @@ import (
 type RebuildReport struct {
 	Segments int   `json:"segments"`
 	Messages int64 `json:"messages"`
+	// TagChanges counts the tag change objects replayed.
+	TagChanges int `json:"tag_changes"`
 }
 
 // rebuildCommitSegments is how many segments go into one catalog commit
@@ -51,22 +53,28 @@ func (v *Vault) Rebuild(ctx context.Context, progress func(done, total int)) (*R
 		return nil, err
 	}
 
-	rep, err := v.rebuildInto(ctx, progress)
-	if err != nil {
-		// Drop the partial copy and go back to the previous catalog and
-		// index, untouched.
+	// abandon drops the partial copy and goes back to the previous
+	// catalog and index, untouched.
+	abandon := func(err error) error {
 		v.indexer.wait()
 		v.closeDerived()
 		os.RemoveAll(newCatalog)
 		os.RemoveAll(newIndex)
 		if oerr := v.openDerived(); oerr != nil {
-			return nil, errors.Join(err, oerr)
+			return errors.Join(err, oerr)
 		}
-		return nil, err
+		return err
+	}
+	rep, err := v.rebuildInto(ctx, progress)
+	if err != nil {
+		return nil, abandon(err)
 	}
 
 	if err := v.indexer.wait(); err != nil {
 		return nil, fmt.Errorf("vault: rebuild: index: %w", err)
+	}
+	if rep.TagChanges, err = v.replayTags(ctx); err != nil {
+		return nil, abandon(err)
 	}
 	if err := v.closeDerived(); err != nil {
 		return nil, err

@@ -112,6 +112,10 @@ func classify(err error) *userError {
 		return newUserError("PASSPHRASE", "thiếu hoặc sai mật khẩu của tệp khoá; đặt biến CHATSEAL_KEY_PASSPHRASE (hoặc biến nêu trong keys.passphrase_env) hay chạy lệnh trên màn hình để được hỏi", "the key file passphrase is missing or wrong; set CHATSEAL_KEY_PASSPHRASE (or the variable named by keys.passphrase_env) or run on a terminal to be asked", err)
 	case errors.Is(err, crypto.ErrKeyMissing):
 		return newUserError("KEYS_MISSING", "thiếu tệp khoá của kho; hãy khôi phục tệp được nêu bên dưới từ bản sao lưu", "an archive key file is missing; restore the file named below from your backup", err)
+	case errors.Is(err, vault.ErrInvalidTag):
+		ue := newUserError("TAG_INVALID", "nhãn không hợp lệ: nhãn không được rỗng, không chứa khoảng trắng và dài tối đa 64 ký tự (nối các từ bằng - hoặc _)", "invalid tag: a tag is not empty, has no spaces and is at most 64 characters long (join words with - or _)", err)
+		ue.Exit = exitUsage
+		return ue
 	case errors.Is(err, catalog.ErrNotFound):
 		ue := newUserError("NOT_FOUND", "không tìm thấy trong kho (xem chi tiết bên dưới; mã tin nhắn và mã hội thoại lấy từ lệnh search, cột id và conversation)", "not found in the archive (see below; message and conversation ids come from search)", err)
 		ue.Exit = exitNotFound
@@ -170,6 +174,7 @@ searches it in Vietnamese with or without diacritics, and verifies it is intact.
 		a.verifyCommand(),
 		a.rebuildCommand(),
 		a.compactCommand(),
+		a.tagCommand(),
 		a.keysCommand(),
 		a.proveCommand(),
 		a.checkProofCommand(),
