@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -75,7 +76,10 @@ func pruneShards(ctx context.Context, shards []bleve.Index, terms []fieldTerm) (
 	return out, nil
 }
 
-// shardHasTerms reports whether every term occurs in the shard.
+// shardHasTerms reports whether every term occurs in the shard. It asks
+// each segment's term dictionary, which reads no posting list: with
+// TermFieldReader instead, checking 14 shards took most of the time of a
+// search for a phone number at one million messages.
 func shardHasTerms(ctx context.Context, shard bleve.Index, terms []fieldTerm) (has bool, err error) {
 	ix, err := shard.Advanced()
 	if err != nil {
@@ -86,17 +90,26 @@ func shardHasTerms(ctx context.Context, shard bleve.Index, terms []fieldTerm) (h
 		return false, err
 	}
 	defer func() { err = errors.Join(err, r.Close()) }()
+	snapshot, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return true, nil
+	}
 	for _, t := range terms {
-		tfr, err := r.TermFieldReader(ctx, []byte(t.term), t.field, false, false, false)
-		if err != nil {
-			return false, err
+		found := false
+		for _, s := range snapshot.Segments() {
+			dict, err := s.Segment().Dictionary(t.field)
+			if err != nil {
+				return false, err
+			}
+			if found, err = dict.Contains([]byte(t.term)); err != nil {
+				return false, err
+			}
+			if found {
+				break
+			}
 		}
-		n := tfr.Count()
-		if err := tfr.Close(); err != nil {
-			return false, err
-		}
-		if n == 0 {
-			return false, nil
+		if !found {
+			return false, ctx.Err()
 		}
 	}
 	return true, nil
