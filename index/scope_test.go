@@ -40,6 +40,9 @@ func TestSearch_Scope(t *testing.T) {
 		{"tenure narrowed to a conversation", "báo", &Scope{Conversations: []string{"c2"}, Spans: []CustodianSpan{
 			{Account: "acc1", From: time.Date(2024, 1, 1, 0, 0, 0, 0, hcm), To: time.Date(2024, 12, 1, 0, 0, 0, 0, hcm)},
 		}}, []string{"a3", "a4"}},
+		{"span with its own conversations", "báo", &Scope{Accounts: []string{"acc2"}, Spans: []CustodianSpan{
+			{Account: "acc1", Conversations: []string{"c1"}},
+		}}, []string{"a1", "a2", "a5", "b1", "b2", "b3", "b4"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,6 +60,15 @@ func TestSearch_Scope(t *testing.T) {
 			}
 			if res.Total != uint64(len(tt.want)) {
 				t.Errorf("Total = %d, want %d", res.Total, len(tt.want))
+			}
+			// Contains must agree with the query on every message that
+			// the plain query matches.
+			if tt.query == "báo" {
+				for _, m := range facetMessages() {
+					if got, want := tt.scope.Contains(m), slices.Contains(tt.want, m.ID); got != want {
+						t.Errorf("Contains(%s) = %v, the scoped search says %v", m.ID, got, want)
+					}
+				}
 			}
 
 			// Every facet must count the hits in scope and nothing else.

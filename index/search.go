@@ -13,6 +13,8 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"chatseal/chat"
 )
 
 // SearchOptions selects a page of results.
@@ -65,6 +67,38 @@ type Scope struct {
 }
 
 // A Scope with no accounts and no spans matches nothing.
+
+// Contains reports whether the scope lets a search see m, by the same rules
+// as the scope's query: for the messages a caller shows beside the hits,
+// such as the neighbours of a hit in its conversation. A nil scope
+// contains every message.
+func (s *Scope) Contains(m *chat.Message) bool {
+	if s == nil {
+		return true
+	}
+	inConversations := func(spanConversations []string) bool {
+		if s.Conversations != nil && !slices.Contains(s.Conversations, m.Conversation) {
+			return false
+		}
+		return spanConversations == nil || slices.Contains(spanConversations, m.Conversation)
+	}
+	if slices.Contains(s.Accounts, m.Account) && inConversations(nil) {
+		return true
+	}
+	for _, span := range s.Spans {
+		if span.Account != m.Account || !inConversations(span.Conversations) {
+			continue
+		}
+		if !span.From.IsZero() && m.SentAt.Before(span.From) {
+			continue
+		}
+		if !span.To.IsZero() && !m.SentAt.Before(span.To) {
+			continue
+		}
+		return true
+	}
+	return false
+}
 
 // Sort is the order of the hits of a search.
 type Sort uint8

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -177,8 +178,12 @@ func (v *Vault) Find(ctx context.Context, req SearchRequest) (*SearchResult, err
 			if err != nil {
 				return nil, err
 			}
-			hit.Before = v.contextMessages(before)
-			hit.After = v.contextMessages(after)
+			// The neighbours are read from the catalog, outside the
+			// index query, so the scope is applied to them here: a
+			// scoped search shows fewer of them rather than any outside.
+			outside := func(e *catalog.Entry) bool { return !opts.Scope.Contains(e.Message) }
+			hit.Before = v.contextMessages(slices.DeleteFunc(before, outside))
+			hit.After = v.contextMessages(slices.DeleteFunc(after, outside))
 		}
 		out.Hits = append(out.Hits, hit)
 	}

@@ -234,3 +234,52 @@ func TestFind_SnippetsAndCursorPaging(t *testing.T) {
 		t.Error("an unknown sort was accepted")
 	}
 }
+
+func TestFind_ContextStaysInScope(t *testing.T) {
+	ctx := context.Background()
+	v, tenureStart := openScopedVault(t)
+	for _, scope := range []Scope{
+		{Custodians: []string{"lan"}},
+		{Matters: []string{"team-since-tenure"}},
+		{Matters: []string{"shop-b-thread"}},
+	} {
+		res, err := v.Find(ctx, SearchRequest{Query: "-kind:system", Limit: 100, Context: 10, Scope: &scope})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) == 0 {
+			t.Fatalf("scope %+v: no hits", scope)
+		}
+		for _, h := range res.Hits {
+			for _, n := range append(h.Before, h.After...) {
+				e, err := v.catalog.Message(v.cfg.Tenant, n.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				m := e.Message
+				inside := (m.Account == "shop-a" && !m.SentAt.Before(tenureStart)) || (m.Account == "shop-b" && (scope.Matters == nil || scope.Matters[0] == "shop-b-thread" || !m.SentAt.Before(tenureStart)))
+				if scope.Matters != nil && scope.Matters[0] == "shop-b-thread" {
+					inside = m.Account == "shop-b"
+				}
+				if !inside {
+					t.Errorf("scope %+v: hit %s shows neighbour %s of %s at %s, outside the scope", scope, h.ID, m.ID, m.Account, m.SentAt)
+				}
+			}
+		}
+	}
+	// Without a scope, the neighbours include the message before lan's
+	// tenure, so the scoped runs above had something to leave out.
+	res, err := v.Find(ctx, SearchRequest{Query: "account:shop-a", Limit: 100, Context: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	early := false
+	for _, h := range res.Hits {
+		for _, n := range append(h.Before, h.After...) {
+			early = early || n.SentAt.Before(tenureStart)
+		}
+	}
+	if !early {
+		t.Fatal("fixture: no neighbour before the tenure even without a scope")
+	}
+}
