@@ -620,3 +620,33 @@ func TestWordQuery_ScoresAsDisjunction(t *testing.T) {
 		})
 	}
 }
+
+func TestSearch_NoCursorAfterTheLastHit(t *testing.T) {
+	x := openTestIndex(t, pagedMessages(12)...)
+	ctx := context.Background()
+	for _, sort := range []Sort{SortRelevance, SortNewest, SortOldest} {
+		t.Run(sort.String(), func(t *testing.T) {
+			full, err := x.Search(ctx, "giống", SearchOptions{Sort: sort, Limit: 12})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(full.Hits) != 12 || full.Next != "" {
+				t.Errorf("a page of exactly all 12 hits: %d hits, next %q; want no next", len(full.Hits), full.Next)
+			}
+			first, err := x.Search(ctx, "giống", SearchOptions{Sort: sort, Limit: 6})
+			if err != nil || first.Next == "" {
+				t.Fatalf("first page of 6: next %q, %v", first.Next, err)
+			}
+			last, err := x.Search(ctx, "giống", SearchOptions{Sort: sort, Limit: 6, After: first.Next})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(last.Hits) != 6 || last.Next != "" {
+				t.Errorf("second and last page: %d hits, next %q; want 6 and no next", len(last.Hits), last.Next)
+			}
+			if tail, err := x.Search(ctx, "giống", SearchOptions{Sort: sort, Limit: 4, Offset: 8}); err != nil || len(tail.Hits) != 4 || tail.Next != "" {
+				t.Errorf("offset page ending at the last hit: %d hits, next %q, %v", len(tail.Hits), tail.Next, err)
+			}
+		})
+	}
+}

@@ -140,7 +140,7 @@ type Result struct {
 	// Hits are in the order of SearchOptions.Sort.
 	Hits []Hit
 	// Next is the SearchOptions.After of the next page. It is empty when
-	// this page has fewer hits than the limit, so no page follows.
+	// no hit follows this page, even when the page is full.
 	Next string
 	// Facets counts the matching messages by attribute. It is set when
 	// SearchOptions.Facets is.
@@ -205,19 +205,20 @@ func (x *Index) Search(ctx context.Context, q string, opts SearchOptions) (*Resu
 		bq = scoped
 	}
 
-	req := bleve.NewSearchRequestOptions(bq, limit, opts.Offset, false)
+	// One hit more than the page tells whether a next page exists.
+	req := bleve.NewSearchRequestOptions(bq, limit+1, opts.Offset, false)
 	req.SortByCustom(sortOrder(opts.Sort))
 	req.SearchAfter = after
 	req.IncludeLocations = opts.Highlight
 	// Relevance, the usual order, is collected by topHits (see there).
 	var top *topHits
 	if opts.Sort == SortRelevance {
-		top = &topHits{size: opts.Offset + limit}
+		top = &topHits{size: opts.Offset + limit + 1}
 		if after != nil {
 			score, _ := strconv.ParseFloat(after[0], 64)
 			top.after = &relevanceKey{score: score, id: after[1]}
 		}
-		req.Size, req.From, req.SearchAfter = opts.Offset+limit, 0, nil
+		req.Size, req.From, req.SearchAfter = opts.Offset+limit+1, 0, nil
 		req.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}})
 		ctx = context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, top.handlerMaker())
 	}
@@ -254,10 +255,12 @@ func (x *Index) Search(ctx context.Context, q string, opts SearchOptions) (*Resu
 	if top != nil {
 		hits = top.merge()
 		hits = hits[min(opts.Offset, len(hits)):]
-		if opts.Highlight {
-			for _, h := range hits {
-				h.Complete(nil)
-			}
+	}
+	more := len(hits) > limit
+	hits = hits[:min(limit, len(hits))]
+	if top != nil && opts.Highlight {
+		for _, h := range hits {
+			h.Complete(nil)
 		}
 	}
 	out := &Result{Total: res.Total, Hits: make([]Hit, len(hits))}
@@ -267,7 +270,7 @@ func (x *Index) Search(ctx context.Context, q string, opts SearchOptions) (*Resu
 			out.Hits[i].Spans = textSpans(h.Locations)
 		}
 	}
-	if len(hits) == limit {
+	if more {
 		out.Next = encodeCursor(opts.Sort, hits[len(hits)-1])
 	}
 	if opts.Facets {
