@@ -93,6 +93,12 @@ type Config struct {
 	// Matters are the cases under investigation; a scope may name one.
 	Matters []Matter
 
+	// MustExist makes Open fail with ErrNoArchive, creating nothing, when
+	// the data folder holds no archive keys: for commands that only read
+	// or check an archive, where a mistyped folder must not become a new,
+	// empty archive.
+	MustExist bool
+
 	// Logger receives the vault's logs. Nil discards them.
 	Logger *slog.Logger
 }
@@ -170,6 +176,10 @@ func (c *Config) catalogDir() string { return filepath.Join(c.DataDir, "catalog"
 func (c *Config) indexDir() string   { return filepath.Join(c.DataDir, "index", c.Tenant) }
 func (c *Config) archiveDir() string { return filepath.Join(c.DataDir, "archive") }
 
+// ErrNoArchive is wrapped by Open's error when Config.MustExist is set and
+// the data folder holds no archive.
+var ErrNoArchive = errors.New("no archive in the data folder")
+
 // Open opens the data folder, creating it and the archive keys on first
 // use, and finishes any flush a crash interrupted.
 func Open(ctx context.Context, cfg Config) (*Vault, error) {
@@ -179,6 +189,9 @@ func Open(ctx context.Context, cfg Config) (*Vault, error) {
 	}
 	if err := CheckOrganisation(cfg.Custodians, cfg.Teams, cfg.Matters); err != nil {
 		return nil, err
+	}
+	if cfg.MustExist && !crypto.Exists(cfg.keysDir()) {
+		return nil, fmt.Errorf("vault: %w: no archive keys in %s", ErrNoArchive, cfg.keysDir())
 	}
 	v := &Vault{cfg: cfg, log: cfg.Logger}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {

@@ -30,7 +30,7 @@ counts, SHA-256, sequence numbers). Exits with code 3, naming the segment, on an
 mismatch.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			vt, err := a.openVault(cmd.Context())
+			vt, err := a.openExistingVault(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -89,7 +89,7 @@ Deletes the catalog and the search index and recreates both from the archive and
 the keys alone.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			vt, err := a.openVault(cmd.Context())
+			vt, err := a.openExistingVault(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -124,7 +124,7 @@ searches read fewer parts. import and rebuild do this themselves; run it by hand
 only after imports with --no-compact. No message changes.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			vt, err := a.openVault(cmd.Context())
+			vt, err := a.openExistingVault(cmd.Context())
 			if err != nil {
 				return err
 			}

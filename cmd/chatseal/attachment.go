@@ -29,7 +29,7 @@ output file is removed.`,
 				ue.Exit = exitUsage
 				return ue
 			}
-			vt, err := a.openVault(cmd.Context())
+			vt, err := a.openExistingVault(cmd.Context())
 			if err != nil {
 				return err
 			}

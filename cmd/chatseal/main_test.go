@@ -134,6 +134,10 @@ func TestCLI_ImportSearchShowStats(t *testing.T) {
 
 func TestCLI_Errors(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
+	if code, _, errOut := chatseal(t, "--data", data, "import", "--account", "a", quoteCase); code != 0 {
+		t.Fatalf("import: exit %d\n%s", code, errOut)
+	}
+	missing := filepath.Join(t.TempDir(), "typo")
 	cases := []struct {
 		name string
 		env  map[string]string
@@ -153,6 +157,9 @@ func TestCLI_Errors(t *testing.T) {
 		{"bad lock mode", map[string]string{"CHATSEAL_STORAGE_S3_LOCK_MODE": "forever"}, []string{"--data", data, "stats"}, exitUsage, "CONFIG_INVALID"},
 		{"unknown conversation", nil, []string{"--data", data, "show", "nobody"}, exitNotFound, "NOT_FOUND"},
 		{"missing config file", nil, []string{"--config", "/nonexistent/chatseal.yaml", "stats"}, exitUsage, "CONFIG_INVALID"},
+		{"verify of a folder without archive", nil, []string{"--data", missing, "verify"}, exitNotFound, "NO_ARCHIVE"},
+		{"search of a folder without archive", nil, []string{"--data", missing, "search", "x"}, exitNotFound, "NO_ARCHIVE"},
+		{"attachment of a folder without archive", nil, []string{"--data", missing, "attachment", strings.Repeat("ab", 32), "--out", filepath.Join(missing, "x")}, exitNotFound, "NO_ARCHIVE"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -167,6 +174,9 @@ func TestCLI_Errors(t *testing.T) {
 				t.Errorf("error is not in Vietnamese and English:\n%s", errOut)
 			}
 		})
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Errorf("commands on a folder without archive created %s (stat: %v)", missing, err)
 	}
 }
 

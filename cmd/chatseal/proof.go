@@ -23,7 +23,7 @@ the newest checkpoint. Anyone with the checkpoint public key (chatseal keys show
 check it with "chatseal check-proof", without the archive.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			vt, err := a.openVault(cmd.Context())
+			vt, err := a.openExistingVault(cmd.Context())
 			if err != nil {
 				return err
 			}

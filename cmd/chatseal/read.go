@@ -50,7 +50,7 @@ for the literal word (dates in the tenant's time zone). Full guide: docs/search.
 				req.Scope = &scope
 			}
 			req.Query = strings.Join(args, " ")
-			vt, err := a.openVault(cmd.Context())
+			vt, err := a.openExistingVault(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -208,7 +208,7 @@ Shows a conversation in time order. Recalled and edited messages are marked, nev
 CONVERSATION is the conversation id (the conversation column of search), or ACCOUNT/CONVERSATION.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			vt, err := a.openVault(cmd.Context())
+			vt, err := a.openExistingVault(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -302,7 +302,7 @@ func (a *app) statsCommand() *cobra.Command {
 		Short: "Số liệu của kho / archive totals",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			vt, err := a.openVault(cmd.Context())
+			vt, err := a.openExistingVault(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -185,16 +185,34 @@ searches it in Vietnamese with or without diacritics, and verifies it is intact.
 	return root
 }
 
-// openVault opens the configured data folder and prints a notice when new
-// keys were created.
+// openVault opens the configured data folder, creating the archive and its
+// keys on first use, and prints a notice when new keys were created. Only
+// commands that add messages use it; the others use openExistingVault.
 func (a *app) openVault(ctx context.Context) (*vault.Vault, error) {
+	return a.openVaultMode(ctx, false)
+}
+
+// openExistingVault opens the configured data folder and fails with
+// NO_ARCHIVE when it holds no archive, so that a mistyped --data never
+// creates a new, empty archive that verify would call intact.
+func (a *app) openExistingVault(ctx context.Context) (*vault.Vault, error) {
+	return a.openVaultMode(ctx, true)
+}
+
+func (a *app) openVaultMode(ctx context.Context, mustExist bool) (*vault.Vault, error) {
 	cfg, err := vaultConfig(a.v, a.stderr)
 	if err != nil {
 		ue := newUserError("CONFIG_INVALID", "cấu hình không hợp lệ", "invalid configuration", err)
 		ue.Exit = exitUsage
 		return nil, ue
 	}
+	cfg.MustExist = mustExist
 	vt, err := vault.Open(ctx, cfg)
+	if errors.Is(err, vault.ErrNoArchive) {
+		ue := newUserError("NO_ARCHIVE", "thư mục dữ liệu "+cfg.DataDir+" chưa có kho lưu trữ (không có khoá); kiểm tra --data hoặc CHATSEAL_DATA, hoặc chạy chatseal import trước. Nếu kho nằm trên S3, hãy khôi phục thư mục khoá từ bản sao lưu", "the data folder "+cfg.DataDir+" holds no archive (no keys); check --data or CHATSEAL_DATA, or run chatseal import first. If the archive is on S3, restore the keys folder from your backup", err)
+		ue.Exit = exitNotFound
+		return nil, ue
+	}
 	if errors.Is(err, crypto.ErrKeyMissing) || errors.Is(err, crypto.ErrPassphrase) {
 		return nil, classify(err)
 	}

@@ -24,7 +24,7 @@ rebuild keeps the tags. Message ids come from search (the id column).`,
 			Short: short,
 			Args:  usageArgs(cobra.MinimumNArgs(2)),
 			RunE: func(cmd *cobra.Command, args []string) error {
-				vt, err := a.openVault(cmd.Context())
+				vt, err := a.openExistingVault(cmd.Context())
 				if err != nil {
 					return err
 				}
