@@ -105,7 +105,8 @@ the keys alone.`,
 			}
 			fmt.Fprintf(a.stdout, "Đã dựng lại: %d phân đoạn, %d tin nhắn (%s).\n", rep.Segments, rep.Messages, time.Since(started).Round(time.Millisecond))
 			fmt.Fprintf(a.stdout, "Rebuilt: segments %d, messages %d (%s).\n", rep.Segments, rep.Messages, time.Since(started).Round(time.Millisecond))
-			return a.compactIndex(cmd.Context(), vt, true)
+			_, err = a.compactIndex(cmd.Context(), vt, true)
+			return err
 		},
 	}
 	return cmd
@@ -129,14 +130,18 @@ only after imports with --no-compact. No message changes.`,
 				return err
 			}
 			defer vt.Close()
-			return a.compactIndex(cmd.Context(), vt, true)
+			merged, err := a.compactIndex(cmd.Context(), vt, true)
+			if err == nil && len(merged) == 0 {
+				fmt.Fprintln(a.stdout, "Chỉ mục không có quý nào cần gộp. / No quarter of the index needed merging.")
+			}
+			return err
 		},
 	}
 }
 
 // compactIndex merges the index of past quarters with a progress counter,
 // and reports what it merged when report is set.
-func (a *app) compactIndex(ctx context.Context, vt *vault.Vault, report bool) error {
+func (a *app) compactIndex(ctx context.Context, vt *vault.Vault, report bool) ([]string, error) {
 	bar := newProgressBar(a.stderr)
 	started := time.Now()
 	merged, err := vt.CompactIndex(ctx, func(p index.CompactProgress) {
@@ -144,20 +149,23 @@ func (a *app) compactIndex(ctx context.Context, vt *vault.Vault, report bool) er
 	})
 	bar.done()
 	if err != nil {
-		return newUserError("COMPACT_FAILED", "gộp chỉ mục thất bại; tin nhắn vẫn an toàn và tìm kiếm vẫn chạy. Chạy lại chatseal compact", "merging the index failed; messages are safe and search still works. Run chatseal compact again", err)
+		return merged, newUserError("COMPACT_FAILED", "gộp chỉ mục thất bại; tin nhắn vẫn an toàn và tìm kiếm vẫn chạy. Chạy lại chatseal compact", "merging the index failed; messages are safe and search still works. Run chatseal compact again", err)
 	}
-	if report && len(merged) > 0 {
-		took := time.Since(started).Round(time.Millisecond)
-		fmt.Fprintf(a.stdout, "Đã gộp chỉ mục của %d quý (%s).\n", len(merged), took)
-		fmt.Fprintf(a.stdout, "Index of %d quarters merged (%s).\n", len(merged), took)
+	if !report || len(merged) == 0 {
+		return merged, nil
 	}
-	return nil
+	took := time.Since(started).Round(time.Millisecond)
+	fmt.Fprintf(a.stdout, "Đã gộp chỉ mục: %d quý (%s).\n", len(merged), took)
+	fmt.Fprintf(a.stdout, "Index merged: quarters %d (%s).\n", len(merged), took)
+	return merged, nil
 }
 
 func (a *app) keysCommand() *cobra.Command {
 	keys := &cobra.Command{
 		Use:   "keys",
 		Short: "Quản lý khoá mã hoá / manage archive keys",
+		Args:  cobra.ArbitraryArgs,
+		RunE:  groupRunE,
 	}
 	keys.AddCommand(&cobra.Command{
 		Use:   "show",

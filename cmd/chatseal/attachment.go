@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -29,12 +31,14 @@ output file is removed.`,
 				ue.Exit = exitUsage
 				return ue
 			}
+			// show prints the sum as "sha256:HEX"; either form is accepted.
+			sum := strings.ToLower(strings.TrimPrefix(args[0], "sha256:"))
 			vt, err := a.openExistingVault(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer vt.Close()
-			rc, err := vt.OpenAttachment(cmd.Context(), args[0])
+			rc, err := vt.OpenAttachment(cmd.Context(), sum)
 			if errors.Is(err, archive.ErrNotExist) {
 				ue := newUserError("ATTACHMENT_NOT_FOUND", "không có tệp đính kèm "+args[0]+" trong kho", "attachment "+args[0]+" is not in the archive", err)
 				ue.Exit = exitNotFound
@@ -47,8 +51,13 @@ output file is removed.`,
 			}
 			defer rc.Close()
 			f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-			if err != nil {
-				ue := newUserError("OUTPUT_EXISTS", "không tạo được "+out+" (tệp đã tồn tại?)", "cannot create "+out+" (does it exist already?)", err)
+			switch {
+			case errors.Is(err, fs.ErrExist):
+				ue := newUserError("OUTPUT_EXISTS", out+" đã tồn tại; chọn tên tệp khác, lệnh không ghi đè", out+" exists already; choose another file name, the command never overwrites", err)
+				ue.Exit = exitUsage
+				return ue
+			case err != nil:
+				ue := newUserError("OUTPUT_UNWRITABLE", "không tạo được "+out+"; kiểm tra thư mục chứa và quyền ghi", "cannot create "+out+"; check that its folder exists and is writable", err)
 				ue.Exit = exitUsage
 				return ue
 			}

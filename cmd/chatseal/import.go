@@ -109,7 +109,8 @@ that cannot be parsed is quarantined with its reason, and the rest still imports
 			if noCompact {
 				return nil
 			}
-			return a.compactIndex(cmd.Context(), vt, !asJSON)
+			_, err = a.compactIndex(cmd.Context(), vt, !asJSON)
+			return err
 		},
 	}
 	cmd.Flags().StringVar(&req.Source, "source", "zalo", "input format: "+strings.Join(vault.ImportSources(), ", "))

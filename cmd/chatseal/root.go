@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -84,6 +85,11 @@ func (a *app) report(err error) int {
 func classify(err error) *userError {
 	var syn *index.SyntaxError
 	switch {
+	case strings.HasPrefix(err.Error(), "unknown command "):
+		// cobra's error for a command name it does not know.
+		ue := newUserError("USAGE", "không có lệnh này; xem chatseal --help", "no such command; see chatseal --help", err)
+		ue.Exit = exitUsage
+		return ue
 	case errors.As(err, &syn):
 		ue := newUserError("QUERY_SYNTAX", fmt.Sprintf("câu truy vấn sai ở cột %d (xem chatseal search --help)", syn.Pos), fmt.Sprintf("the query is not valid at column %d (see chatseal search --help)", syn.Pos), err)
 		ue.Exit = exitUsage
@@ -163,6 +169,10 @@ searches it in Vietnamese with or without diacritics, and verifies it is intact.
 	bindGlobalFlags(a.v, root.PersistentFlags())
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		ue := newUserError("USAGE", "tham số không hợp lệ; xem --help", "invalid arguments; see --help", err)
+		if cmd.Name() == "search" && strings.Contains(err.Error(), "unknown") {
+			ue.VI += `. Để tìm câu truy vấn bắt đầu bằng dấu trừ, đặt -- trước nó: chatseal search -- '-spam giá'`
+			ue.EN += `. To search for a query that starts with a minus, put -- before it: chatseal search -- '-spam giá'`
+		}
 		ue.Exit = exitUsage
 		return ue
 	})
@@ -235,4 +245,24 @@ Back up the keys folder now, then keep the recovery key away from this server.
 Losing both keys loses the whole archive: nobody can decrypt it again.
 
 `, primary, recovery)
+}
+
+// groupRunE is the RunE of a command that only groups subcommands, such as
+// keys and tag: named alone or with an unknown subcommand, it prints its
+// help and fails as a usage error instead of exiting 0.
+func groupRunE(cmd *cobra.Command, args []string) error {
+	cmd.Help()
+	names := []string{}
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+		}
+	}
+	list := strings.Join(names, ", ")
+	ue := newUserError("USAGE", "hãy chọn một lệnh con: "+list, "choose a subcommand: "+list, nil)
+	if len(args) > 0 {
+		ue = newUserError("USAGE", fmt.Sprintf("không có lệnh con %q; hãy chọn: %s", args[0], list), fmt.Sprintf("no subcommand %q; choose one of: %s", args[0], list), nil)
+	}
+	ue.Exit = exitUsage
+	return ue
 }

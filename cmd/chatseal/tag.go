@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"chatseal/index"
 )
 
 func (a *app) tagCommand() *cobra.Command {
@@ -17,6 +19,8 @@ rebuild vẫn giữ nguyên nhãn. Mã tin nhắn lấy từ lệnh search (cộ
 Tags the messages an investigation found, so that tag:TAG finds them again.
 Each change is written to the archive (encrypted, never rewritten), so a
 rebuild keeps the tags. Message ids come from search (the id column).`,
+		Args: cobra.ArbitraryArgs,
+		RunE: groupRunE,
 	}
 	change := func(use, short string, adding bool) *cobra.Command {
 		return &cobra.Command{
@@ -43,8 +47,9 @@ rebuild keeps the tags. Message ids come from search (the id column).`,
 				if !adding {
 					verbVI, verbEN = "gỡ", "removed"
 				}
-				fmt.Fprintf(a.stdout, "Đã %s nhãn %q: %d tin nhắn, %d tin thay đổi.\n", verbVI, args[0], res.Messages, res.Changed)
-				fmt.Fprintf(a.stdout, "Tag %q %s: %d messages, %d changed.\n", args[0], verbEN, res.Messages, res.Changed)
+				tag := index.NormalizeTag(args[0])
+				fmt.Fprintf(a.stdout, "Đã %s nhãn %q: %d tin nhắn, %d tin thay đổi.\n", verbVI, tag, res.Messages, res.Changed)
+				fmt.Fprintf(a.stdout, "Tag %q %s: messages %d, changed %d.\n", tag, verbEN, res.Messages, res.Changed)
 				return nil
 			},
 		}

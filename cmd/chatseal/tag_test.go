@@ -25,7 +25,7 @@ func TestCLI_TagAddSearchRemove(t *testing.T) {
 	}
 
 	code, out, errOut = chatseal(t, "--data", data, "tag", "add", "Khiếu-nại-017", hit.ID)
-	if code != 0 || !strings.Contains(out, "1 messages, 1 changed") {
+	if code != 0 || !strings.Contains(out, `Tag "khiếu-nại-017" added: messages 1, changed 1`) {
 		t.Fatalf("tag add: exit %d, output %q\n%s", code, out, errOut)
 	}
 	code, out, _ = chatseal(t, "--data", data, "search", "--json", "tag:khiếu-nại-017")
