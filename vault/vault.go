@@ -259,9 +259,10 @@ func (v *Vault) openDerivedAt(catalogDir, indexDir string) error {
 	}
 	v.index, err = index.Open(index.Config{Path: indexDir, Location: v.cfg.Location})
 	if errors.Is(err, index.ErrSchemaVersion) {
-		// A newer chatseal indexes differently. The index is derived, so
-		// start a new one and let recovery index every segment again.
-		v.log.Warn("search index has an older layout; it is rebuilt from the archive", "path", indexDir)
+		// A newer chatseal indexes differently, or the index counted
+		// months in another time zone. The index is derived, so start a
+		// new one and let recovery index every segment again.
+		v.log.Warn("search index has another layout or time zone than this chatseal and configuration; it is rebuilt from the archive", "path", indexDir, "timezone", v.cfg.Location.String(), "err", err)
 		if err := os.RemoveAll(indexDir); err != nil {
 			return fmt.Errorf("vault: remove outdated index %s: %w", indexDir, err)
 		}
