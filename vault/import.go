@@ -94,6 +94,9 @@ type ImportSummary struct {
 	InputWarnings []ingest.Warning `json:"input_warnings,omitempty"`
 	// Attachments counts attachment bytes found in the inputs.
 	Attachments AttachmentSummary `json:"attachments"`
+	// NotImported lists the inputs after the one that stopped the import,
+	// which were not read at all.
+	NotImported []string `json:"not_imported,omitempty"`
 }
 
 // AttachmentSummary counts the attachments an import met.
@@ -172,8 +175,9 @@ func (v *Vault) Import(ctx context.Context, req ImportRequest, progress func(Imp
 	}
 	im := &importer{v: v, req: req, progress: progress, sum: &ImportSummary{}}
 	im.q = newQuarantine(v)
-	for _, f := range req.Inputs {
+	for i, f := range req.Inputs {
 		if err := im.importInput(ctx, f); err != nil {
+			im.sum.NotImported = req.Inputs[i+1:]
 			// Store what was acknowledged before the failure, so that the
 			// archive and search show it now rather than at the next run.
 			// A failure of this flush leaves it spooled, still safe.
@@ -210,8 +214,9 @@ func DryRunImport(ctx context.Context, req ImportRequest, loc *time.Location, pr
 		req.Location = loc
 	}
 	im := &importer{req: req, progress: progress, sum: &ImportSummary{DryRun: true}, dryRun: true}
-	for _, f := range req.Inputs {
+	for i, f := range req.Inputs {
 		if err := im.importInput(ctx, f); err != nil {
+			im.sum.NotImported = req.Inputs[i+1:]
 			return im.sum, err
 		}
 	}

@@ -181,6 +181,11 @@ func (a *app) printImportSummary(sum *vault.ImportSummary, took time.Duration, a
 	if !asJSON {
 		a.printAttachmentsAndWarnings(sum)
 	}
+	if len(sum.NotImported) > 0 {
+		list := strings.Join(sum.NotImported, ", ")
+		fmt.Fprintf(a.stderr, "Chưa nhập các tệp sau vì lệnh dừng trước chúng; sửa lỗi bên dưới rồi chạy lại: %s\n", list)
+		fmt.Fprintf(a.stderr, "Not imported, because the import stopped before them; fix the error below and run again: %s\n", list)
+	}
 	if sum.Quarantined == 0 {
 		return
 	}

@@ -112,6 +112,19 @@ func TestCLI_ImportBadInputs(t *testing.T) {
 		}
 	})
 
+	// Inputs after an unreadable one are named as not imported.
+	t.Run("inputs after the unreadable one", func(t *testing.T) {
+		data := filepath.Join(t.TempDir(), "data")
+		later := filepath.Join(telegramDir, "result.json")
+		code, _, errOut := chatseal(t, "--data", data, "import", "--source", "telegram", "--account", "a", whatsappTxt, later)
+		if code != exitUsage || !strings.Contains(errOut, "INPUT_UNREADABLE") {
+			t.Fatalf("exit %d, want %d with INPUT_UNREADABLE:\n%s", code, exitUsage, errOut)
+		}
+		if !strings.Contains(errOut, "Not imported, because the import stopped before them; fix the error below and run again: "+later) {
+			t.Errorf("the input not imported is not named:\n%s", errOut)
+		}
+	})
+
 	// A zip entry that climbs out of the archive is never written anywhere.
 	t.Run("zip slip", func(t *testing.T) {
 		data := filepath.Join(t.TempDir(), "data")
