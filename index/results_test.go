@@ -2,6 +2,9 @@ package index
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -399,17 +402,27 @@ func TestSearch_CursorErrors(t *testing.T) {
 	if err != nil || res.Next == "" {
 		t.Fatalf("first page: Next %q, %v", res.Next, err)
 	}
+	made := func(c cursor) string {
+		data, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return base64.RawURLEncoding.EncodeToString(data)
+	}
+	key := searchKey("giống", SearchOptions{})
 	tests := []struct {
 		name string
 		opts SearchOptions
 		want string
 	}{
 		{"other sort", SearchOptions{Sort: SortRelevance, After: res.Next}, `the cursor is for sort "newest", the search sorts by "relevance"`},
+		{"other scope", SearchOptions{Sort: SortNewest, After: res.Next, Scope: &Scope{Accounts: []string{"acc1"}}}, "the cursor is for another query or scope"},
+		{"shorthand switched off", SearchOptions{Sort: SortNewest, After: res.Next, NoShorthand: true}, "the cursor is for another query or scope"},
 		{"oldest instead of newest", SearchOptions{Sort: SortOldest, After: res.Next}, `sorts by "oldest"`},
 		{"not base64", SearchOptions{After: "%%%"}, "invalid cursor: not base64url"},
 		{"not json", SearchOptions{After: "bm90IGpzb24"}, "invalid cursor"},
-		{"wrong version", SearchOptions{After: "eyJ2IjoyLCJzIjoicmVsZXZhbmNlIiwiayI6WyIxIiwiYSJdfQ"}, "version 2, expected 1"},
-		{"key not a number", SearchOptions{After: "eyJ2IjoxLCJzIjoicmVsZXZhbmNlIiwiayI6WyJ4IiwiYSJdfQ"}, `sort key "x" is not a number`},
+		{"wrong version", SearchOptions{After: made(cursor{Version: 1, Sort: "relevance", Search: key, Keys: []string{"1", "a"}})}, "version 1, expected 2"},
+		{"key not a number", SearchOptions{After: made(cursor{Version: cursorVersion, Sort: "relevance", Search: key, Keys: []string{"x", "a"}})}, `sort key "x" is not a number`},
 		{"offset with cursor", SearchOptions{Sort: SortNewest, After: res.Next, Offset: 5}, "offset 5 given with a cursor"},
 		{"invalid sort", SearchOptions{Sort: Sort(9)}, "invalid sort 9"},
 	}
@@ -420,6 +433,9 @@ func TestSearch_CursorErrors(t *testing.T) {
 				t.Errorf("error = %v, want it to contain %q", err, tt.want)
 			}
 		})
+	}
+	if _, err := x.Search(ctx, "nhau", SearchOptions{Sort: SortNewest, After: res.Next}); !errors.Is(err, ErrInvalidCursor) {
+		t.Errorf("cursor of another query: err = %v, want ErrInvalidCursor", err)
 	}
 }
 

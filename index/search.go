@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strconv"
 	"time"
@@ -190,7 +191,7 @@ func (x *Index) Search(ctx context.Context, q string, opts SearchOptions) (*Resu
 	var after []string
 	if opts.After != "" {
 		var err error
-		if after, err = decodeCursor(opts.After, opts.Sort); err != nil {
+		if after, err = decodeCursor(opts.After, opts.Sort, searchKey(q, opts)); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidCursor, err)
 		}
 	}
@@ -271,7 +272,7 @@ func (x *Index) Search(ctx context.Context, q string, opts SearchOptions) (*Resu
 		}
 	}
 	if more {
-		out.Next = encodeCursor(opts.Sort, hits[len(hits)-1])
+		out.Next = encodeCursor(opts.Sort, hits[len(hits)-1], searchKey(q, opts))
 	}
 	if opts.Facets {
 		out.Facets = readFacets(res, facetLimit)
@@ -328,23 +329,40 @@ func sortOrder(s Sort) search.SortOrder {
 	return search.SortOrder{&search.SortScore{Desc: true}, byID}
 }
 
-// cursor is the content of Result.Next: the sort it was made for and the
-// sort keys of the last hit, as bleve's SearchAfter reads them.
+// cursor is the content of Result.Next: the sort it was made for, the
+// search it continues (searchKey) and the sort keys of the last hit, as
+// bleve's SearchAfter reads them.
 type cursor struct {
 	Version int      `json:"v"`
 	Sort    string   `json:"s"`
+	Search  string   `json:"q"`
 	Keys    []string `json:"k"`
 }
 
-const cursorVersion = 1
+const cursorVersion = 2
+
+// searchKey identifies the search a cursor continues: a hash of the query,
+// the shorthand switch and the scope. A cursor of another search would
+// start its page at an unrelated position and skip hits.
+func searchKey(q string, opts SearchOptions) string {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%q %t", q, opts.NoShorthand)
+	if s := opts.Scope; s != nil {
+		fmt.Fprintf(h, " %q %q", s.Accounts, s.Conversations)
+		for _, span := range s.Spans {
+			fmt.Fprintf(h, " %q %d %d %q", span.Account, span.From.UnixMicro(), span.To.UnixMicro(), span.Conversations)
+		}
+	}
+	return strconv.FormatUint(h.Sum64(), 36)
+}
 
 // encodeCursor returns the cursor that starts the page after hit: base64url
 // of the JSON form of cursor. For SortRelevance the first key is the score,
 // written so that it parses back to the same float64; for the time sorts it
 // is the microseconds of the send time, as bleve decodes its numeric sort
 // value.
-func encodeCursor(s Sort, hit *search.DocumentMatch) string {
-	c := cursor{Version: cursorVersion, Sort: s.String()}
+func encodeCursor(s Sort, hit *search.DocumentMatch, key string) string {
+	c := cursor{Version: cursorVersion, Sort: s.String(), Search: key}
 	switch s {
 	case SortRelevance:
 		c.Keys = []string{strconv.FormatFloat(hit.Score, 'g', -1, 64), hit.ID}
@@ -360,7 +378,7 @@ func encodeCursor(s Sort, hit *search.DocumentMatch) string {
 
 // decodeCursor returns the SearchAfter keys of a cursor, or an error when
 // the cursor is malformed or was made for another sort than s.
-func decodeCursor(text string, s Sort) ([]string, error) {
+func decodeCursor(text string, s Sort, key string) ([]string, error) {
 	data, err := base64.RawURLEncoding.DecodeString(text)
 	if err != nil {
 		return nil, fmt.Errorf("index: search: invalid cursor: not base64url: %w", err)
@@ -374,6 +392,9 @@ func decodeCursor(text string, s Sort) ([]string, error) {
 	}
 	if c.Sort != s.String() {
 		return nil, fmt.Errorf("index: search: the cursor is for sort %q, the search sorts by %q; search again without the cursor", c.Sort, s)
+	}
+	if c.Search != key {
+		return nil, errors.New("index: search: the cursor is for another query or scope; search again without the cursor")
 	}
 	if len(c.Keys) != 2 || c.Keys[1] == "" {
 		return nil, fmt.Errorf("index: search: invalid cursor: %d keys, expected a sort key and a message ID", len(c.Keys))

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,6 +45,31 @@ const (
 	keyTeams            = "teams"
 	keyMatters          = "matters"
 )
+
+// configKeys lists every key a config file may set.
+var configKeys = []string{
+	keyData, keyTenant, keyTimezone, keyLogLevel, keyStorageKind, keyS3Endpoint,
+	keyS3Bucket, keyS3AccessKey, keyS3SecretKey, keyS3UseTLS, keyS3Region, keyS3Prefix,
+	keyS3LockMode, keyPassphraseEnv, keyRetryGiveUp, keySpoolMax, keyRetentionMonths,
+	keyRetentionMinLock, keyCustodians, keyTeams, keyMatters,
+}
+
+// checkConfigKeys rejects a config file that sets a key chatseal does not
+// read, such as "custodian" for "custodians", which would otherwise be
+// ignored without a word.
+func checkConfigKeys(path string) error {
+	file := viper.New()
+	file.SetConfigFile(path)
+	if err := file.ReadInConfig(); err != nil {
+		return fmt.Errorf("read config file %s: %w", path, err)
+	}
+	for _, k := range file.AllKeys() {
+		if !slices.Contains(configKeys, k) {
+			return fmt.Errorf("config file %s: unknown key %q; the keys are %s", path, k, strings.Join(configKeys, ", "))
+		}
+	}
+	return nil
+}
 
 func newViper() *viper.Viper {
 	v := viper.New()
@@ -93,13 +119,14 @@ func loadConfigFile(v *viper.Viper, explicit string) error {
 		if err := v.ReadInConfig(); err != nil {
 			return fmt.Errorf("read config file %s: %w", explicit, err)
 		}
-		return nil
+		return checkConfigKeys(explicit)
 	}
 	if _, err := os.Stat("chatseal.yaml"); err == nil {
 		v.SetConfigFile("chatseal.yaml")
 		if err := v.ReadInConfig(); err != nil {
 			return fmt.Errorf("read config file chatseal.yaml: %w", err)
 		}
+		return checkConfigKeys("chatseal.yaml")
 	}
 	return nil
 }
