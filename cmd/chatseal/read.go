@@ -262,7 +262,9 @@ func (a *app) printThreadMessage(m chat.ThreadView) {
 	for _, att := range m.Attachments {
 		line += " " + attachmentLabel(att)
 	}
-	fmt.Fprintf(a.stdout, "%s %s (%s)", m.SentAt.Format("2006-01-02 15:04:05"), senderLabel(m.Sender, m.Direction), m.SourceID)
+	// The archive id is what tag and prove take; the source id is the
+	// platform's, which replies and reactions name.
+	fmt.Fprintf(a.stdout, "%s %s (%s, id %s)", m.SentAt.Format("2006-01-02 15:04:05"), senderLabel(m.Sender, m.Direction), m.SourceID, m.ID)
 	if m.ReplyTo != "" {
 		fmt.Fprintf(a.stdout, " ↩ %s", m.ReplyTo)
 	}
