@@ -125,6 +125,9 @@ const (
 	// type or shape, such as a malformed quote or mention. The member is left
 	// out of the message; Raw still holds it.
 	WarnInvalidField = "INVALID_FIELD"
+	// WarnEmptyInput is an input-level warning: the file is empty, so there
+	// is nothing to read, whatever its format.
+	WarnEmptyInput = "EMPTY_INPUT"
 )
 
 // DefaultLocation returns loc, or Asia/Ho_Chi_Minh when loc is nil.

@@ -13,6 +13,7 @@ import (
 
 	"chatseal/archive"
 	"chatseal/crypto"
+	"chatseal/ingest"
 )
 
 const caseDir = "../testdata/zalo"
@@ -124,6 +125,25 @@ func TestImport_EmptyFile(t *testing.T) {
 	}
 	if sum.Read != 0 || sum.Stored != 0 || sum.Quarantined != 0 {
 		t.Errorf("empty file summary %+v, want all zero", sum)
+	}
+	if sum.WarningCodes[ingest.WarnEmptyInput] != 1 {
+		t.Errorf("warnings %v, want one %s", sum.WarningCodes, ingest.WarnEmptyInput)
+	}
+
+	// An empty file reads the same whatever the source, and the inputs
+	// after it are still imported.
+	for _, source := range []string{"telegram", "whatsapp", "slack", "messenger", "zalo_oa"} {
+		sum, err := v.Import(context.Background(), ImportRequest{Source: source, Account: "a", Inputs: []string{path, filepath.Join(caseDir, "zca-dm-text-quote.jsonl")}}, nil)
+		if err == nil {
+			t.Errorf("%s: the Zalo file after the empty one was read as %s without error", source, source)
+			continue
+		}
+		if !errors.Is(err, ErrInputUnreadable) || strings.Contains(err.Error(), "empty.jsonl") {
+			t.Errorf("%s: error %v, want the second file unreadable and the empty one passed", source, err)
+		}
+		if sum.WarningCodes[ingest.WarnEmptyInput] != 1 {
+			t.Errorf("%s: warnings %v, want one %s", source, sum.WarningCodes, ingest.WarnEmptyInput)
+		}
 	}
 }
 

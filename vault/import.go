@@ -255,6 +255,13 @@ func (im *importer) options(input string) ingest.Options {
 }
 
 func (im *importer) importInput(ctx context.Context, path string) error {
+	// An empty file holds no messages in any format. Each importer would
+	// otherwise judge it by its own rules: an empty line file reads as
+	// nothing, an empty JSON file as a wrong format.
+	if info, err := os.Stat(path); err == nil && info.Mode().IsRegular() && info.Size() == 0 {
+		im.options(path).Emit(ingest.Warning{Code: ingest.WarnEmptyInput, Detail: "the file is empty; nothing was read from it"})
+		return nil
+	}
 	r, err := sources.Open(im.req.Source, path, im.options(path))
 	if err != nil {
 		return fmt.Errorf("vault: import %s: %w: %w", path, ErrInputUnreadable, err)
