@@ -100,6 +100,17 @@ func (p *parser) parseSequence(depth, open int) (*node, error) {
 			}
 			break
 		}
+		// AND between two terms says what the sequence means anyway.
+		if p.atOperator("AND") {
+			if len(and.children) == 0 {
+				return nil, p.errorAt(p.pos, `a search term before "AND"`)
+			}
+			p.pos += len("AND")
+			p.skipSpace()
+			if p.eof() || p.peek() == ')' || p.atOperator("OR") || p.atOperator("AND") {
+				return nil, p.errorAt(p.pos, `a search term after "AND"`)
+			}
+		}
 		child, err := p.parseOr(depth)
 		if err != nil {
 			return nil, err
@@ -144,10 +155,22 @@ func (p *parser) parseOr(depth int) (*node, error) {
 	return or, nil
 }
 
-// parseUnary parses a term with an optional leading "-".
+// parseUnary parses a term with an optional leading "-" or "NOT ".
 func (p *parser) parseUnary(depth int) (*node, error) {
 	if p.atOperatorOR() {
 		return nil, p.errorAt(p.pos, `a search term before "OR"`)
+	}
+	if p.atOperator("NOT") {
+		p.pos += len("NOT")
+		p.skipSpace()
+		if p.eof() || p.peek() == ')' || p.peek() == '-' || p.atOperator("OR") || p.atOperator("AND") || p.atOperator("NOT") {
+			return nil, p.errorAt(p.pos, `a word, phrase, field or group after "NOT"`)
+		}
+		child, err := p.parsePrimary(depth)
+		if err != nil {
+			return nil, err
+		}
+		return &node{kind: nodeNot, children: []*node{child}}, nil
 	}
 	if p.peek() != '-' {
 		return p.parsePrimary(depth)
@@ -349,13 +372,17 @@ func (p *parser) readWord() string {
 	return p.src[start:p.pos]
 }
 
-// atOperatorOR reports whether the next word is the operator OR: uppercase
-// and followed by a space, a parenthesis, a quote or the end of the query.
-func (p *parser) atOperatorOR() bool {
-	if !strings.HasPrefix(p.src[p.pos:], "OR") {
+// atOperatorOR reports whether the next word is the operator OR.
+func (p *parser) atOperatorOR() bool { return p.atOperator("OR") }
+
+// atOperator reports whether the next word is the operator op (OR, AND or
+// NOT): uppercase and followed by a space, a parenthesis, a quote or the
+// end of the query.
+func (p *parser) atOperator(op string) bool {
+	if !strings.HasPrefix(p.src[p.pos:], op) {
 		return false
 	}
-	after := p.pos + len("OR")
+	after := p.pos + len(op)
 	if after == len(p.src) {
 		return true
 	}

@@ -20,6 +20,10 @@ func TestParseQuery_SyntaxErrors(t *testing.T) {
 		got      string
 	}{
 		{"empty query", "", 1, "a search term", "end of query"},
+		{"AND first", "AND a", 1, `a search term before "AND"`, `"AND"`},
+		{"AND last", "a AND", 6, `a search term after "AND"`, "end of query"},
+		{"AND before OR", "a AND OR b", 7, `a search term after "AND"`, `"OR"`},
+		{"NOT last", "a NOT", 6, `a word, phrase, field or group after "NOT"`, "end of query"},
 		{"only spaces", "   ", 4, "a search term", "end of query"},
 		{"unclosed quote", `nợ "khiếu nại`, 14, `a closing '"' for the phrase opened at column 4`, "end of query"},
 		{"unclosed quote in field value", `from:"Nguyễn`, 13, `a closing '"' for the phrase opened at column 6`, "end of query"},
@@ -100,6 +104,11 @@ func TestParseTree_Structure(t *testing.T) {
 		{"url is a word", "https://x.vn/a", "and(https://x.vn/a)"},
 		{"time is a word", "10:30", "and(10:30)"},
 		{"unicode spaces", "a\u00a0b\u3000c", "and(a b c)"},
+		{"AND is the sequence", "a AND b AND (c OR d)", "and(a b and(or(c d)))"},
+		{"NOT is a minus", `NOT a NOT "b c" x`, `and(not(a) not("b c") x)`},
+		{"NOT in an OR", "a OR NOT b", "and(or(a not(b)))"},
+		{"lowercase and and not are words", "a and not b", "and(a and not b)"},
+		{"ANDROID is a word", "ANDROID NOTE", "and(ANDROID NOTE)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

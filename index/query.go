@@ -29,8 +29,9 @@ const exactBoost = 2.0
 //
 //	khiếu nại            every word must match, diacritics optional
 //	"thẻ tín dụng"       the words in this order
-//	-spam  -"mã OTP"     the word or phrase must not match
+//	-spam  -"mã OTP"     the word or phrase must not match; NOT spam too
 //	a OR b               either; OR binds tighter than the implicit AND
+//	a AND b              the same as a b
 //	(a OR b) c           parentheses group
 //	from:u123            sender id exactly, or words of the sender's name
 //	from:"Nguyễn An"     a quoted value may hold spaces
