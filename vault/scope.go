@@ -40,14 +40,14 @@ type Team struct {
 }
 
 // Matter is a case (a complaint, a dispute, an investigation) and the
-// messages it concerns: those of its custodians' tenures, its teams and
-// its accounts, narrowed to its conversations when it names some, and to
-// the days from From (included) to To (excluded). A zero From or To leaves
-// that side open.
+// messages it concerns. These are the messages of its custodians' tenures,
+// its teams and its accounts, narrowed to its conversations when it names
+// some. They are also cut to the days from From (included) to To
+// (excluded); a zero From or To leaves that side open.
 type Matter struct {
 	// Name is the handle used in scopes, such as "kn-2024-017".
 	Name string
-	// Title says what the matter is about, for display.
+	// Title is the matter's subject, for display.
 	Title      string
 	Custodians []string
 	Teams      []string
@@ -74,20 +74,16 @@ type Scope struct {
 var ErrUnknownScope = errors.New("unknown custodian, team or matter")
 
 // CheckOrganisation rejects custodians, teams and matters that could make a
-// scope ambiguous: empty or repeated names, tenures without an account or
-// ending before they start, teams or matters naming unknown custodians or
-// teams, and matters that end before they start or reach no account. Open
-// runs it too.
+// scope ambiguous. Names must be present and unique. A tenure needs an
+// account and must not end before it starts. Teams and matters may name
+// only defined custodians and teams, and a matter must reach an account
+// and must not end before it starts. Open runs it too.
 func CheckOrganisation(custodians []Custodian, teams []Team, matters []Matter) error {
-	seen := map[string]bool{}
+	custodianNames := map[string]bool{}
 	for _, c := range custodians {
-		if c.Name == "" {
-			return errors.New("vault: a custodian has no name")
+		if err := addName("custodian", c.Name, custodianNames); err != nil {
+			return err
 		}
-		if seen[c.Name] {
-			return fmt.Errorf("vault: custodian %q is defined twice", c.Name)
-		}
-		seen[c.Name] = true
 		for _, t := range c.Tenures {
 			if t.Account == "" {
 				return fmt.Errorf("vault: custodian %q: a tenure has no account", c.Name)
@@ -99,43 +95,53 @@ func CheckOrganisation(custodians []Custodian, teams []Team, matters []Matter) e
 	}
 	teamNames := map[string]bool{}
 	for _, t := range teams {
-		if t.Name == "" {
-			return errors.New("vault: a team has no name")
+		if err := addName("team", t.Name, teamNames); err != nil {
+			return err
 		}
-		if teamNames[t.Name] {
-			return fmt.Errorf("vault: team %q is defined twice", t.Name)
-		}
-		teamNames[t.Name] = true
-		for _, c := range t.Custodians {
-			if !seen[c] {
-				return fmt.Errorf("vault: team %q names custodian %q, who is not defined", t.Name, c)
-			}
+		if err := checkDefined("team", t.Name, "custodian", t.Custodians, custodianNames); err != nil {
+			return err
 		}
 	}
 	matterNames := map[string]bool{}
 	for _, m := range matters {
-		if m.Name == "" {
-			return errors.New("vault: a matter has no name")
+		if err := addName("matter", m.Name, matterNames); err != nil {
+			return err
 		}
-		if matterNames[m.Name] {
-			return fmt.Errorf("vault: matter %q is defined twice", m.Name)
+		if err := checkDefined("matter", m.Name, "custodian", m.Custodians, custodianNames); err != nil {
+			return err
 		}
-		matterNames[m.Name] = true
-		for _, c := range m.Custodians {
-			if !seen[c] {
-				return fmt.Errorf("vault: matter %q names custodian %q, who is not defined", m.Name, c)
-			}
-		}
-		for _, t := range m.Teams {
-			if !teamNames[t] {
-				return fmt.Errorf("vault: matter %q names team %q, which is not defined", m.Name, t)
-			}
+		if err := checkDefined("matter", m.Name, "team", m.Teams, teamNames); err != nil {
+			return err
 		}
 		if len(m.Custodians)+len(m.Teams)+len(m.Accounts) == 0 {
 			return fmt.Errorf("vault: matter %q names no custodian, team or account, so it would match nothing", m.Name)
 		}
 		if !m.From.IsZero() && !m.To.IsZero() && !m.From.Before(m.To) {
 			return fmt.Errorf("vault: matter %q ends (%s) before it starts (%s)", m.Name, m.To.Format(time.DateOnly), m.From.Format(time.DateOnly))
+		}
+	}
+	return nil
+}
+
+// addName records the name of a custodian, team or matter (kind) in seen,
+// rejecting an empty or repeated one.
+func addName(kind, name string, seen map[string]bool) error {
+	if name == "" {
+		return fmt.Errorf("vault: a %s has no name", kind)
+	}
+	if seen[name] {
+		return fmt.Errorf("vault: %s %q is defined twice", kind, name)
+	}
+	seen[name] = true
+	return nil
+}
+
+// checkDefined rejects the first of names, the custodians or teams (kind)
+// that the owner names, which defined does not hold.
+func checkDefined(owner, ownerName, kind string, names []string, defined map[string]bool) error {
+	for _, n := range names {
+		if !defined[n] {
+			return fmt.Errorf("vault: %s %q names %s %q, which is not defined", owner, ownerName, kind, n)
 		}
 	}
 	return nil
