@@ -100,7 +100,7 @@ func (p *parser) parseSequence(depth, open int) (*node, error) {
 			}
 			break
 		}
-		// AND between two terms says what the sequence means anyway.
+		// AND between two terms means what the sequence means anyway.
 		if p.atOperator("AND") {
 			if len(and.children) == 0 {
 				return nil, p.errorAt(p.pos, `a search term before "AND"`)

@@ -206,7 +206,7 @@ func (x *Index) Search(ctx context.Context, q string, opts SearchOptions) (*Resu
 		bq = scoped
 	}
 
-	// One hit more than the page tells whether a next page exists.
+	// One hit more than the page shows whether a next page exists.
 	req := bleve.NewSearchRequestOptions(bq, limit+1, opts.Offset, false)
 	req.SortByCustom(sortOrder(opts.Sort))
 	req.SearchAfter = after
