@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -56,6 +58,12 @@ for the literal word (dates in the tenant's time zone). Full guide: docs/search.
 			}
 			defer vt.Close()
 			res, err := vt.Find(cmd.Context(), req)
+			var syn *index.SyntaxError
+			if errors.As(err, &syn) {
+				ue := classify(err)
+				ue.Show = markColumn(req.Query, syn.Pos)
+				return ue
+			}
 			if err != nil {
 				return err
 			}
@@ -347,4 +355,12 @@ func humanBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// markColumn returns the query indented, and under it a caret at the
+// 1-based character column col, so that the place of a syntax error shows
+// whatever the language of the message.
+func markColumn(query string, col int) string {
+	col = max(1, min(col, utf8.RuneCountInString(query)+1))
+	return "  " + query + "\n  " + strings.Repeat(" ", col-1) + "^"
 }

@@ -31,6 +31,9 @@ type userError struct {
 	Code string
 	VI   string
 	EN   string
+	// Show, when set, is printed after the two message lines, as it is:
+	// the query of a syntax error with a caret under the column.
+	Show string
 	Exit int
 	Err  error
 }
@@ -75,6 +78,9 @@ func (a *app) report(err error) int {
 	}
 	fmt.Fprintf(a.stderr, "Lỗi [%s]: %s\n", ue.Code, ue.VI)
 	fmt.Fprintf(a.stderr, "Error [%s]: %s\n", ue.Code, ue.EN)
+	if ue.Show != "" {
+		fmt.Fprintln(a.stderr, ue.Show)
+	}
 	if ue.Err != nil {
 		fmt.Fprintf(a.stderr, "  %v\n", ue.Err)
 	}
@@ -91,7 +97,7 @@ func classify(err error) *userError {
 		ue.Exit = exitUsage
 		return ue
 	case errors.As(err, &syn):
-		ue := newUserError("QUERY_SYNTAX", fmt.Sprintf("câu truy vấn sai ở cột %d (xem chatseal search --help)", syn.Pos), fmt.Sprintf("the query is not valid at column %d (see chatseal search --help)", syn.Pos), err)
+		ue := newUserError("QUERY_SYNTAX", syntaxErrorVI(syn), fmt.Sprintf("the query is not valid at column %d (see chatseal search --help)", syn.Pos), err)
 		ue.Exit = exitUsage
 		return ue
 	case errors.Is(err, index.ErrInvalidCursor):
