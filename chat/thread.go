@@ -15,6 +15,9 @@ type ThreadView struct {
 	// Reactions are the reactions still standing on this message, by
 	// sender: those the export lists on it, then the reaction events.
 	Reactions map[string]string `json:"reactions,omitempty"`
+	// Tags are the reviewer tags of the message, when the caller fills
+	// them; BuildThread leaves them empty.
+	Tags []string `json:"tags,omitempty"`
 }
 
 // BuildThread returns the views of msgs, in the given order, with recalls,

@@ -297,7 +297,13 @@ func (v *Vault) Show(ctx context.Context, conversation, account string) (*Thread
 	if err != nil {
 		return nil, err
 	}
-	return &Thread{Conversation: conv, Messages: chat.BuildThread(msgs)}, nil
+	views := chat.BuildThread(msgs)
+	for i := range views {
+		if views[i].Tags, err = v.catalog.Tags(v.cfg.Tenant, views[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return &Thread{Conversation: conv, Messages: views}, nil
 }
 
 func (v *Vault) findConversations(conversation, account string) ([]catalog.Conversation, error) {

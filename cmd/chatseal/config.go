@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 	"golang.org/x/term"
@@ -279,15 +280,18 @@ type matterConfig struct {
 // from to 00:00 of to, which is excluded.
 func organisationConfig(v *viper.Viper, loc *time.Location) ([]vault.Custodian, []vault.Team, []vault.Matter, error) {
 	var rawCustodians []custodianConfig
-	if err := v.UnmarshalKey(keyCustodians, &rawCustodians); err != nil {
+	// A key a list item sets that its struct lacks is an error, so that a
+	// misspelt "conversation:" cannot widen a matter's scope unnoticed.
+	strict := viper.DecoderConfigOption(func(c *mapstructure.DecoderConfig) { c.ErrorUnused = true })
+	if err := v.UnmarshalKey(keyCustodians, &rawCustodians, strict); err != nil {
 		return nil, nil, nil, fmt.Errorf("config %s: %w", keyCustodians, err)
 	}
 	var rawTeams []teamConfig
-	if err := v.UnmarshalKey(keyTeams, &rawTeams); err != nil {
+	if err := v.UnmarshalKey(keyTeams, &rawTeams, strict); err != nil {
 		return nil, nil, nil, fmt.Errorf("config %s: %w", keyTeams, err)
 	}
 	var rawMatters []matterConfig
-	if err := v.UnmarshalKey(keyMatters, &rawMatters); err != nil {
+	if err := v.UnmarshalKey(keyMatters, &rawMatters, strict); err != nil {
 		return nil, nil, nil, fmt.Errorf("config %s: %w", keyMatters, err)
 	}
 	day := func(key, name, field string, value any) (time.Time, error) {

@@ -170,12 +170,12 @@ func (a *app) printImportSummary(sum *vault.ImportSummary, took time.Duration, a
 	} else if sum.DryRun {
 		fmt.Fprintf(a.stdout, "Chạy thử, không lưu gì: đọc %d tin nhắn, sẽ lưu %d, trùng trong đầu vào %d, không đọc được %d, có cảnh báo %d (%s).\n",
 			sum.Read, sum.Stored, sum.Duplicates, sum.Quarantined, sum.Warnings, took.Round(time.Millisecond))
-		fmt.Fprintf(a.stdout, "Dry run, nothing stored: %d messages read, %d to store, %d repeated in the input, %d unreadable items, %d with warnings (%s).\n",
+		fmt.Fprintf(a.stdout, "Dry run, nothing stored. Messages read: %d; to store %d, repeated in the input %d, unreadable items %d, messages with warnings %d (%s).\n",
 			sum.Read, sum.Stored, sum.Duplicates, sum.Quarantined, sum.Warnings, took.Round(time.Millisecond))
 	} else {
-		fmt.Fprintf(a.stdout, "Đã đọc %d tin nhắn: lưu mới %d, trùng %d, cách ly %d, cảnh báo %d (%s).\n",
+		fmt.Fprintf(a.stdout, "Đã đọc %d tin nhắn: lưu mới %d, trùng %d, cách ly %d, tin có cảnh báo %d (%s).\n",
 			sum.Read, sum.Stored, sum.Duplicates, sum.Quarantined, sum.Warnings, took.Round(time.Millisecond))
-		fmt.Fprintf(a.stdout, "Messages read: %d; stored %d, duplicates %d, quarantined %d, with warnings %d (%s).\n",
+		fmt.Fprintf(a.stdout, "Messages read: %d; stored %d, duplicates %d, quarantined %d, messages with warnings %d (%s).\n",
 			sum.Read, sum.Stored, sum.Duplicates, sum.Quarantined, sum.Warnings, took.Round(time.Millisecond))
 	}
 	if !asJSON {
@@ -183,8 +183,8 @@ func (a *app) printImportSummary(sum *vault.ImportSummary, took time.Duration, a
 	}
 	if len(sum.NotImported) > 0 {
 		list := strings.Join(sum.NotImported, ", ")
-		fmt.Fprintf(a.stderr, "Chưa nhập các tệp sau vì lệnh dừng trước chúng; sửa lỗi bên dưới rồi chạy lại: %s\n", list)
-		fmt.Fprintf(a.stderr, "Not imported, because the import stopped before them; fix the error below and run again: %s\n", list)
+		fmt.Fprintf(a.stderr, "Chưa nhập các tệp sau vì lệnh dừng trước chúng; hãy nhập lại chúng sau khi xử lý tệp bị lỗi bên dưới: %s\n", list)
+		fmt.Fprintf(a.stderr, "Not imported, because the import stopped before them; import them again once the file named below is dealt with: %s\n", list)
 	}
 	if sum.Quarantined == 0 {
 		return
@@ -211,8 +211,8 @@ func (a *app) printAttachmentsAndWarnings(sum *vault.ImportSummary) {
 			fmt.Fprintf(a.stdout, "Tệp đính kèm: có trong đầu vào %d, thiếu %d.\n", at.Stored, at.Missing)
 			fmt.Fprintf(a.stdout, "Attachments: %d in the input, %d missing.\n", at.Stored, at.Missing)
 		} else {
-			fmt.Fprintf(a.stdout, "Tệp đính kèm: lưu mới %d (%d byte), đã có %d, thiếu trong bản xuất %d.\n", at.Stored, at.Bytes, at.Deduplicated, at.Missing)
-			fmt.Fprintf(a.stdout, "Attachments: %d stored (%d bytes), %d already archived, %d missing from the export.\n", at.Stored, at.Bytes, at.Deduplicated, at.Missing)
+			fmt.Fprintf(a.stdout, "Tệp đính kèm: lưu mới %d (%d byte sau khi mã hoá), đã có %d, thiếu trong bản xuất %d.\n", at.Stored, at.Bytes, at.Deduplicated, at.Missing)
+			fmt.Fprintf(a.stdout, "Attachments: stored %d (%d bytes encrypted), already archived %d, missing from the export %d.\n", at.Stored, at.Bytes, at.Deduplicated, at.Missing)
 		}
 	}
 	if len(sum.WarningCodes) == 0 {

@@ -120,7 +120,7 @@ func TestCLI_ImportBadInputs(t *testing.T) {
 		if code != exitUsage || !strings.Contains(errOut, "INPUT_UNREADABLE") {
 			t.Fatalf("exit %d, want %d with INPUT_UNREADABLE:\n%s", code, exitUsage, errOut)
 		}
-		if !strings.Contains(errOut, "Not imported, because the import stopped before them; fix the error below and run again: "+later) {
+		if !strings.Contains(errOut, "Not imported, because the import stopped before them; import them again once the file named below is dealt with: "+later) {
 			t.Errorf("the input not imported is not named:\n%s", errOut)
 		}
 	})
@@ -157,7 +157,7 @@ func TestCLI_ImportDryRunStoresNothing(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("dry run: exit %d\n%s", code, errOut)
 	}
-	if !strings.Contains(out, "Dry run, nothing stored: 7 messages read") {
+	if !strings.Contains(out, "Dry run, nothing stored. Messages read: 7;") {
 		t.Errorf("dry run summary:\n%s", out)
 	}
 	if !strings.Contains(errOut, "MISSING_TS") {

@@ -21,12 +21,12 @@ func (a *app) searchCommand() *cobra.Command {
 		Use:   "search [flags] QUERY",
 		Short: "Tìm tin nhắn / search messages",
 		Long: `Tìm tin nhắn, có dấu hoặc không dấu: "khoa the" tìm cả "khoá thẻ" và "khóa thẻ".
-Cú pháp: từ, "cụm từ", -từ, OR, (nhóm), from:, to:, account:, custodian:, conversation:, kind:, source:,
+Cú pháp: từ, "cụm từ", -từ hoặc NOT từ, OR, AND, (nhóm), from:, to:, account:, custodian:, conversation:, kind:, source:,
 has:attachment, tag:, after:YYYY-MM-DD, before:YYYY-MM-DD, phone:, money: (money>=1tr, money:1tr..2tr),
 card:, bank:, email:, url:. Từ viết tắt (ko, đc, sdt, ck…) được mở rộng; =từ để tìm đúng chữ.
 Hướng dẫn đầy đủ: docs/search.vi.md.
 
-Searches messages with or without diacritics. Syntax: words, "phrases", -word, OR,
+Searches messages with or without diacritics. Syntax: words, "phrases", -word or NOT word, OR, AND,
 (groups), from:, to:, account:, custodian:, conversation:, kind:, source:, has:attachment,
 tag:, after:YYYY-MM-DD, before:YYYY-MM-DD, phone:, money: (money>=1tr, money:1tr..2tr),
 card:, bank:, email:, url:. Chat shorthand (ko, đc, sdt, ck…) is expanded; write =word
@@ -110,6 +110,9 @@ func (a *app) printSearchResult(req vault.SearchRequest, res *vault.SearchResult
 		}
 		if h.EditedAt != nil {
 			mark += "  {ĐÃ SỬA/EDITED " + h.EditedAt.Format("2006-01-02 15:04") + "}"
+		}
+		if len(h.Tags) > 0 {
+			mark += "  {nhãn/tags: " + strings.Join(h.Tags, ", ") + "}"
 		}
 		text := oneLine(h.Text, h.Kind)
 		if h.Snippet != "" {
@@ -252,6 +255,9 @@ func (a *app) printThreadMessage(m chat.ThreadView) {
 	}
 	for sender, r := range m.Reactions {
 		marks = append(marks, fmt.Sprintf("%s %s", r, sender))
+	}
+	if len(m.Tags) > 0 {
+		marks = append(marks, "nhãn/tags: "+strings.Join(m.Tags, ", "))
 	}
 	line := oneLine(m.Text, m.Kind)
 	switch m.Kind {

@@ -101,7 +101,7 @@ func classify(err error) *userError {
 		ue.Exit = exitUsage
 		return ue
 	case errors.Is(err, index.ErrInvalidCursor):
-		ue := newUserError("CURSOR_INVALID", "con trỏ --after không hợp lệ hoặc thuộc một cách sắp xếp khác; hãy tìm lại từ trang đầu", "the --after cursor is invalid or belongs to another sort; search again from the first page", err)
+		ue := newUserError("CURSOR_INVALID", "con trỏ --after không hợp lệ hoặc thuộc một lượt tìm khác (truy vấn, phạm vi hoặc cách sắp xếp khác); hãy tìm lại từ trang đầu", "the --after cursor is invalid or belongs to another search (another query, scope or sort); search again from the first page", err)
 		ue.Exit = exitUsage
 		return ue
 	case errors.Is(err, index.ErrInvalidSort):

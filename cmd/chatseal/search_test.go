@@ -163,6 +163,7 @@ func TestCLI_CustodianConfigErrors(t *testing.T) {
 		{"bad matter date", "matters:\n  - {name: kn-1, accounts: [a], from: 2024-02-30}\n", `"kn-1": from "2024-02-30" is not a date`},
 		{"matter of an unknown custodian", "matters:\n  - {name: kn-2, custodians: [hoa]}\n", `matter "kn-2" names custodian "hoa"`},
 		{"misspelled key", "custodian:\n  - {name: lan}\n", `unknown key "custodian"`},
+		{"misspelled key in a matter", "matters:\n  - {name: kn-3, accounts: [a], conversation: [c1]}\n", `conversation`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			os.WriteFile(path, []byte(c.yaml), 0o600)

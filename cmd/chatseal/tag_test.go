@@ -33,6 +33,17 @@ func TestCLI_TagAddSearchRemove(t *testing.T) {
 		t.Errorf("search tag:khiếu-nại-017: exit %d\n%s", code, out)
 	}
 
+	if _, out, _ := chatseal(t, "--data", data, "search", "tag:khiếu-nại-017"); !strings.Contains(out, "{nhãn/tags: khiếu-nại-017}") {
+		t.Errorf("search does not show the tag:\n%s", out)
+	}
+	conversation := "7712345678901234567"
+	if _, out, _ := chatseal(t, "--data", data, "show", conversation); !strings.Contains(out, "nhãn/tags: khiếu-nại-017") {
+		t.Errorf("show does not show the tag:\n%s", out)
+	}
+	if _, out, _ := chatseal(t, "--data", data, "show", "--json", conversation); !strings.Contains(out, `"tags":["khiếu-nại-017"]`) {
+		t.Errorf("show --json does not list the tag:\n%s", out)
+	}
+
 	code, out, errOut = chatseal(t, "--data", data, "tag", "remove", "khiếu-nại-017", hit.ID)
 	if code != 0 || !strings.Contains(out, "removed") {
 		t.Fatalf("tag remove: exit %d, output %q\n%s", code, out, errOut)
