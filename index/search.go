@@ -233,7 +233,7 @@ func (x *Index) Search(ctx context.Context, q string, opts SearchOptions) (*Resu
 	if x.mu.closed {
 		return nil, fmt.Errorf("index: search %s: %w", x.path, bleve.ErrorIndexClosed)
 	}
-	shards, err := pruneShards(ctx, x.shardsIn(span), requiredTerms(bq))
+	shards, err := pruneShards(ctx, x.shardsFor(span), requiredTerms(bq))
 	if err != nil {
 		return nil, fmt.Errorf("index: search %s: %w", x.path, err)
 	}
@@ -280,15 +280,25 @@ func (x *Index) Search(ctx context.Context, q string, opts SearchOptions) (*Resu
 	return out, nil
 }
 
-// shardsIn returns the shards that may hold messages sent within span. The
-// first and the last possible shard also hold the messages sent before or
-// after their quarter. The caller holds x.mu.
+// shardsIn returns the Bleve indexes of shardsFor(span). The caller holds
+// x.mu.
 func (x *Index) shardsIn(span timeSpan) []bleve.Index {
+	var out []bleve.Index
+	for _, s := range x.shardsFor(span) {
+		out = append(out, s.idx)
+	}
+	return out
+}
+
+// shardsFor returns the shards that may hold messages sent within span.
+// The first and the last possible shard also hold the messages sent before
+// or after their quarter. The caller holds x.mu.
+func (x *Index) shardsFor(span timeSpan) []*shard {
 	if span.empty() {
 		return nil
 	}
 	first, last := shardNameOf(time.Time{}), shardNameOf(time.Date(maxShardYear+1, 1, 1, 0, 0, 0, 0, time.UTC))
-	var out []bleve.Index
+	var out []*shard
 	for _, s := range x.mu.shards {
 		quarter := timeSpan{from: unixMicros(s.start), to: unixMicros(s.end)}
 		if s.name == first {
@@ -298,7 +308,7 @@ func (x *Index) shardsIn(span timeSpan) []bleve.Index {
 			quarter.to = allTime.to
 		}
 		if !quarter.intersect(span).empty() {
-			out = append(out, s.idx)
+			out = append(out, s)
 		}
 	}
 	return out

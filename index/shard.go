@@ -23,6 +23,9 @@ type shard struct {
 	path       string
 	start, end time.Time // the quarter, end excluded
 	idx        bleve.Index
+	// dicts caches the term dictionaries that pruneShards looks terms up
+	// in, for the shard's current snapshot.
+	dicts dictCache
 }
 
 // Suffixes of the folders of shards being created or dropped. Open deletes
