@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -172,10 +171,10 @@ func (a *app) keysCommand() *cobra.Command {
 		Short: "In các khoá công khai mà kho mã hoá cho / print the recipients the archive encrypts to",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir := filepath.Join(a.v.GetString(keyData), "keys")
-			if _, err := os.Stat(a.v.GetString(keyData)); err != nil {
-				return newUserError("NO_DATA_FOLDER", "chưa có thư mục dữ liệu; chạy import hoặc demo trước", "there is no data folder yet; run import or demo first", err)
+			if err := a.requireKeys(); err != nil {
+				return err
 			}
+			dir := a.keysDir()
 			kr, err := crypto.LoadWith(dir, passphraseSource(a.v.GetString(keyPassphraseEnv), a.stderr))
 			if errors.Is(err, crypto.ErrPassphrase) {
 				// The public keys do not need the passphrase.
@@ -209,6 +208,18 @@ func (a *app) keysCommand() *cobra.Command {
 
 func (a *app) keysDir() string { return filepath.Join(a.v.GetString(keyData), "keys") }
 
+// requireKeys fails with NO_ARCHIVE, as the commands that open the archive
+// do, when the data folder holds no archive keys.
+func (a *app) requireKeys() error {
+	if crypto.Exists(a.keysDir()) {
+		return nil
+	}
+	data := a.v.GetString(keyData)
+	ue := newUserError("NO_ARCHIVE", "thư mục dữ liệu "+data+" chưa có kho lưu trữ (không có khoá); kiểm tra --data hoặc CHATSEAL_DATA, hoặc chạy chatseal import trước", "the data folder "+data+" holds no archive (no keys); check --data or CHATSEAL_DATA, or run chatseal import first", nil)
+	ue.Exit = exitNotFound
+	return ue
+}
+
 func (a *app) keysRotateCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "rotate",
@@ -220,6 +231,9 @@ Makes a new primary age key. The old one moves to keys/retired/ and still reads 
 older segments. Back up the keys folder again after rotating.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := a.requireKeys(); err != nil {
+				return err
+			}
 			retired, err := crypto.Rotate(a.keysDir(), passphraseSource(a.v.GetString(keyPassphraseEnv), a.stderr))
 			if err != nil {
 				return newUserError("ROTATE_FAILED", "không xoay được khoá", "cannot rotate the key", err)
@@ -244,6 +258,9 @@ example a key the company's lawyer keeps offline. Segments already written are n
 changed.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := a.requireKeys(); err != nil {
+				return err
+			}
 			if err := crypto.AddRecipient(a.keysDir(), args[0], name); err != nil {
 				ue := newUserError("RECIPIENT_INVALID", "không thêm được khoá công khai", "cannot add the recipient", err)
 				ue.Exit = exitUsage
@@ -269,6 +286,9 @@ for it, or reads it from the environment variable named by keys.passphrase_env
 (default CHATSEAL_KEY_PASSPHRASE).`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := a.requireKeys(); err != nil {
+				return err
+			}
 			path := filepath.Join(a.keysDir(), crypto.PrimaryFile)
 			pass, err := passphraseSource(a.v.GetString(keyPassphraseEnv), a.stderr)(path)
 			if err != nil {

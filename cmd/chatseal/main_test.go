@@ -163,6 +163,8 @@ func TestCLI_Errors(t *testing.T) {
 		{"query starting with a minus", nil, []string{"--data", data, "search", "-spam"}, exitUsage, "USAGE"},
 		{"verify of a folder without archive", nil, []string{"--data", missing, "verify"}, exitNotFound, "NO_ARCHIVE"},
 		{"search of a folder without archive", nil, []string{"--data", missing, "search", "x"}, exitNotFound, "NO_ARCHIVE"},
+		{"keys show of a folder without archive", nil, []string{"--data", missing, "keys", "show"}, exitNotFound, "NO_ARCHIVE"},
+		{"keys rotate of a folder without archive", nil, []string{"--data", missing, "keys", "rotate"}, exitNotFound, "NO_ARCHIVE"},
 		{"attachment of a folder without archive", nil, []string{"--data", missing, "attachment", strings.Repeat("ab", 32), "--out", filepath.Join(missing, "x")}, exitNotFound, "NO_ARCHIVE"},
 	}
 	for _, c := range cases {
