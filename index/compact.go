@@ -62,7 +62,7 @@ func (x *Index) Compact(ctx context.Context, now time.Time, progress func(Compac
 		if err := ctx.Err(); err != nil {
 			return merged, err
 		}
-		if err := x.forceMerge(ctx, s); err != nil {
+		if err := x.mergeToOne(ctx, s); err != nil {
 			return merged, err
 		}
 		merged = append(merged, s.name)
@@ -113,6 +113,31 @@ func (x *Index) segments(s *shard) (n int, err error) {
 	return len(snapshot.Segments()), nil
 }
 
+// mergeAttempts bounds the force merges of one shard in Compact.
+const mergeAttempts = 5
+
+// mergeToOne force-merges a shard until it has one segment. Bleve merges
+// only the segments already persisted, so a segment still in memory when
+// the first merge starts is left beside the merged one. The next attempt,
+// after a short wait for the persister, takes it too.
+func (x *Index) mergeToOne(ctx context.Context, s *shard) error {
+	for attempt := range mergeAttempts {
+		if err := x.forceMerge(ctx, s); err != nil {
+			return err
+		}
+		n, err := x.segments(s)
+		if err != nil || n <= 1 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * 20 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
 // forceMerge merges the segments of a shard into one, holding the read
 // lock so that Close and DropShardsBefore wait for it.
 func (x *Index) forceMerge(ctx context.Context, s *shard) error {
@@ -131,5 +156,17 @@ func (x *Index) forceMerge(ctx context.Context, s *shard) error {
 	if err := sc.ForceMerge(ctx, nil); err != nil {
 		return fmt.Errorf("index: compact shard %s: %w", s.path, err)
 	}
+	// ForceMerge returns once the merged segment is in the shard's
+	// snapshot, not once that snapshot is on disk: a Close right after
+	// could reopen the segments from before. Writing an internal key goes
+	// through a batch, which returns only when a snapshot with the merge
+	// in it is persisted.
+	if err := s.idx.SetInternal([]byte(compactedKey), []byte(time.Now().UTC().Format(time.RFC3339))); err != nil {
+		return fmt.Errorf("index: compact shard %s: persist: %w", s.path, err)
+	}
 	return nil
 }
+
+// compactedKey is the internal key of a shard that records when Compact
+// last merged it.
+const compactedKey = "chatseal_compacted"

@@ -86,6 +86,10 @@ type SearchResult struct {
 	// match are left out. Tenures of different custodians may overlap
 	// (a shared account), so the counts need not add up to Total.
 	Custodians []CustodianCount `json:"custodians,omitempty"`
+	// NoCustodian counts the matches that fall in no configured
+	// custodian's tenure, such as those of shared accounts, when the
+	// request includes facets and custodians are configured.
+	NoCustodian uint64 `json:"no_custodian,omitempty"`
 }
 
 // CustodianCount is the number of matches within one custodian's tenures.
@@ -161,9 +165,11 @@ func (v *Vault) Find(ctx context.Context, req SearchRequest) (*SearchResult, err
 	}
 	out := &SearchResult{Total: res.Total, Next: res.Next, Facets: res.Facets, Hits: make([]SearchHit, 0, len(res.Hits))}
 	if req.Facets && len(v.cfg.Custodians) > 0 {
-		if out.Custodians, err = v.custodianCounts(ctx, req.Query, opts); err != nil {
+		var held uint64
+		if out.Custodians, held, err = v.custodianCounts(ctx, req.Query, opts); err != nil {
 			return nil, err
 		}
+		out.NoCustodian = res.Total - min(held, res.Total)
 	}
 	for _, h := range res.Hits {
 		hit, err := v.searchHit(h)
@@ -192,28 +198,30 @@ func (v *Vault) Find(ctx context.Context, req SearchRequest) (*SearchResult, err
 
 // custodianCounts counts the matches of q within each custodian's tenures,
 // one count query per custodian.
-func (v *Vault) custodianCounts(ctx context.Context, q string, opts index.SearchOptions) ([]CustodianCount, error) {
-	groups := make([]index.Scope, len(v.cfg.Custodians))
+// The last group is every tenure together, so held counts the matches
+// within any custodian's tenure.
+func (v *Vault) custodianCounts(ctx context.Context, q string, opts index.SearchOptions) (counts []CustodianCount, held uint64, err error) {
+	groups := make([]index.Scope, len(v.cfg.Custodians)+1)
+	all := &groups[len(groups)-1]
 	for i, c := range v.cfg.Custodians {
 		spans, err := v.custodianSpans(c.Name)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		groups[i] = index.Scope{Spans: spans}
+		all.Spans = append(all.Spans, spans...)
 	}
-	counts, err := v.index.CountIn(ctx, q, opts, groups)
+	n, err := v.index.CountIn(ctx, q, opts, groups)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	var out []CustodianCount
-	for i, n := range counts {
-		if n > 0 {
-			c := v.cfg.Custodians[i]
-			out = append(out, CustodianCount{Custodian: c.Name, DisplayName: c.DisplayName, Count: n})
+	for i, c := range v.cfg.Custodians {
+		if n[i] > 0 {
+			counts = append(counts, CustodianCount{Custodian: c.Name, DisplayName: c.DisplayName, Count: n[i]})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Count > out[j].Count })
-	return out, nil
+	sort.SliceStable(counts, func(i, j int) bool { return counts[i].Count > counts[j].Count })
+	return counts, n[len(n)-1], nil
 }
 
 // searchHit reads the message of an index hit from the catalog.

@@ -137,12 +137,19 @@ func TestFind_CustodianQueryAndUnknownNames(t *testing.T) {
 	if len(faceted.Custodians) != 1 || faceted.Custodians[0].Custodian != "lan" || faceted.Custodians[0].Count != uint64(len(res.Hits)) {
 		t.Errorf("custodian facet = %+v, want lan with %d (her tenure)", faceted.Custodians, len(res.Hits))
 	}
+	// shop-a's messages before lan's tenure belong to no custodian.
+	if want := faceted.Total - uint64(len(res.Hits)); want == 0 || faceted.NoCustodian != want {
+		t.Errorf("NoCustodian = %d, want %d (total %d minus lan's %d)", faceted.NoCustodian, want, faceted.Total, len(res.Hits))
+	}
 	outside, err := v.Find(ctx, SearchRequest{Query: "-kind:system", Facets: true, Scope: &Scope{Accounts: []string{"shop-b"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(outside.Custodians) != 0 {
 		t.Errorf("custodian facet of a search scoped to shop-b = %+v, want none", outside.Custodians)
+	}
+	if outside.NoCustodian != outside.Total || outside.Total == 0 {
+		t.Errorf("shop-b, held by no custodian: NoCustodian %d, Total %d; want them equal and not zero", outside.NoCustodian, outside.Total)
 	}
 	if _, err := v.Find(ctx, SearchRequest{Query: "custodian:nobody"}); err == nil || !strings.Contains(err.Error(), "nobody") {
 		t.Errorf("custodian:nobody: err = %v, want an error naming the custodian", err)

@@ -73,11 +73,12 @@ for the literal word (dates in the tenant's time zone). Full guide: docs/search.
 				}
 				// The last line, which has no "id", closes every page.
 				writeJSON(a.stdout, struct {
-					Total      uint64                 `json:"total"`
-					Next       string                 `json:"next,omitempty"`
-					Facets     *index.Facets          `json:"facets,omitempty"`
-					Custodians []vault.CustodianCount `json:"custodians,omitempty"`
-				}{res.Total, res.Next, res.Facets, res.Custodians})
+					Total       uint64                 `json:"total"`
+					Next        string                 `json:"next,omitempty"`
+					Facets      *index.Facets          `json:"facets,omitempty"`
+					Custodians  []vault.CustodianCount `json:"custodians,omitempty"`
+					NoCustodian uint64                 `json:"no_custodian,omitempty"`
+				}{res.Total, res.Next, res.Facets, res.Custodians, res.NoCustodian})
 				return nil
 			}
 			a.printSearchResult(req, res)
@@ -131,7 +132,7 @@ func (a *app) printSearchResult(req vault.SearchRequest, res *vault.SearchResult
 		}
 	}
 	if res.Facets != nil {
-		a.printFacets(res.Facets, res.Custodians)
+		a.printFacets(res.Facets, res.Custodians, res.NoCustodian)
 	}
 	switch {
 	case res.Next != "":
@@ -144,10 +145,13 @@ func (a *app) printSearchResult(req vault.SearchRequest, res *vault.SearchResult
 
 // printFacets writes each facet as a small bar chart, so that where the
 // matches fall reads at a glance.
-func (a *app) printFacets(f *index.Facets, custodians []vault.CustodianCount) {
+func (a *app) printFacets(f *index.Facets, custodians []vault.CustodianCount, noCustodian uint64) {
 	byCustodian := index.Facet{}
 	for _, c := range custodians {
 		byCustodian.Values = append(byCustodian.Values, index.FacetCount{Value: c.Custodian, Count: c.Count})
+	}
+	if noCustodian > 0 && len(custodians) > 0 {
+		byCustodian.Values = append(byCustodian.Values, index.FacetCount{Value: "(không ai giữ / no custodian)", Count: noCustodian})
 	}
 	facets := []struct {
 		title string
