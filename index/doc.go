@@ -152,7 +152,7 @@
 // dictionaries lack a term that every match needs (pruneShards). A search
 // by relevance reads the ID of a hit only when the hit enters the page or
 // ties with it (topHits). A word with marks is one searcher over the
-// folded term that asks the exact form's bitmap about each match
+// folded term that checks the exact form's bitmap for each match
 // (wordQuery). BENCHMARKS.md at the root of the repository has the
 // figures.
 //

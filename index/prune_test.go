@@ -48,12 +48,12 @@ func TestPruneShards_KeepsShardsWithTheTerm(t *testing.T) {
 	if len(shards) != 3 {
 		t.Fatalf("%d shards, want 3", len(shards))
 	}
-	kept, err := pruneShards(context.Background(), shards, []fieldTerm{{fieldAttrs, attrPhone + "+84912345678"}})
+	withNumber, err := pruneShards(context.Background(), shards, []fieldTerm{{fieldAttrs, attrPhone + "+84912345678"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(kept) != 2 {
-		t.Errorf("kept %d shards for the phone number, want the 2 that have it", len(kept))
+	if len(withNumber) != 2 {
+		t.Errorf("kept %d shards for the phone number, want the 2 that have it", len(withNumber))
 	}
 	if got := sortedIDs(t, x, "phone:0912345678"); !slices.Equal(got, []string{"m1", "m3"}) {
 		t.Errorf("phone:0912345678 = %v, want m1 and m3", got)
@@ -65,9 +65,9 @@ func TestPruneShards_KeepsShardsWithTheTerm(t *testing.T) {
 	if err := x.Add([]*chat.Message{m4}); err != nil {
 		t.Fatal(err)
 	}
-	kept, err = pruneShards(context.Background(), shards, []fieldTerm{{fieldAttrs, attrPhone + "+84912345678"}})
-	if err != nil || len(kept) != 3 {
-		t.Errorf("after adding the number to the third shard: kept %d shards, %v; want 3", len(kept), err)
+	withNumber, err = pruneShards(context.Background(), shards, []fieldTerm{{fieldAttrs, attrPhone + "+84912345678"}})
+	if err != nil || len(withNumber) != 3 {
+		t.Errorf("after adding the number to the third shard: kept %d shards, %v; want 3", len(withNumber), err)
 	}
 	none, err := pruneShards(context.Background(), shards, []fieldTerm{{fieldText, "khongcodau"}})
 	if err != nil || len(none) != 0 {

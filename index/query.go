@@ -701,8 +701,8 @@ func (q *termsQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, _ m
 // would (see buildText). A message without the exact form gets the folded
 // term's score, halved by the coordination factor, and one with it the sum
 // of both. Every message with the exact form has the folded term, so the
-// folded term's posting list drives the search, and the searcher only asks
-// the exact form's bitmap whether it holds each match. A disjunction
+// folded term's posting list drives the search, and the searcher only
+// checks whether the exact form's bitmap contains each match. A disjunction
 // searcher would merge both posting lists, hit by hit.
 type wordQuery struct {
 	folded, exact string
@@ -754,11 +754,12 @@ func (s *wordSearcher) Advance(ctx *search.SearchContext, id bleveindex.IndexInt
 	return s.score(match, err, false)
 }
 
-// score adds the exact form's score to a match that has it, and halves the
-// score of one that has not. After a Next of the folded term, the exact
-// form's next message cannot come before the match: every message with
-// the exact form has the folded term, and the last one was consumed. So
-// stepped is set then, and the reader steps with Next instead of seeking.
+// score adds the exact form's score to a match with the exact form, and
+// halves the score of a match without it. After a Next of the folded term,
+// the exact form's next message cannot come before the match, because every
+// message with the exact form has the folded term and the last one was
+// consumed. So stepped is set then, and the reader steps with Next instead
+// of seeking.
 func (s *wordSearcher) score(match *search.DocumentMatch, err error, stepped bool) (*search.DocumentMatch, error) {
 	if match == nil || err != nil {
 		return match, err

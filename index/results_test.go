@@ -402,7 +402,7 @@ func TestSearch_CursorErrors(t *testing.T) {
 	if err != nil || res.Next == "" {
 		t.Fatalf("first page: Next %q, %v", res.Next, err)
 	}
-	made := func(c cursor) string {
+	encode := func(c cursor) string {
 		data, err := json.Marshal(c)
 		if err != nil {
 			t.Fatal(err)
@@ -421,8 +421,8 @@ func TestSearch_CursorErrors(t *testing.T) {
 		{"oldest instead of newest", SearchOptions{Sort: SortOldest, After: res.Next}, `sorts by "oldest"`},
 		{"not base64", SearchOptions{After: "%%%"}, "invalid cursor: not base64url"},
 		{"not json", SearchOptions{After: "bm90IGpzb24"}, "invalid cursor"},
-		{"wrong version", SearchOptions{After: made(cursor{Version: 1, Sort: "relevance", Search: key, Keys: []string{"1", "a"}})}, "version 1, expected 2"},
-		{"key not a number", SearchOptions{After: made(cursor{Version: cursorVersion, Sort: "relevance", Search: key, Keys: []string{"x", "a"}})}, `sort key "x" is not a number`},
+		{"wrong version", SearchOptions{After: encode(cursor{Version: 1, Sort: "relevance", Search: key, Keys: []string{"1", "a"}})}, "version 1, expected 2"},
+		{"key not a number", SearchOptions{After: encode(cursor{Version: cursorVersion, Sort: "relevance", Search: key, Keys: []string{"x", "a"}})}, `sort key "x" is not a number`},
 		{"offset with cursor", SearchOptions{Sort: SortNewest, After: res.Next, Offset: 5}, "offset 5 given with a cursor"},
 		{"invalid sort", SearchOptions{Sort: Sort(9)}, "invalid sort 9"},
 	}

@@ -165,11 +165,11 @@ func (v *Vault) Find(ctx context.Context, req SearchRequest) (*SearchResult, err
 	}
 	out := &SearchResult{Total: res.Total, Next: res.Next, Facets: res.Facets, Hits: make([]SearchHit, 0, len(res.Hits))}
 	if req.Facets && len(v.cfg.Custodians) > 0 {
-		var held uint64
-		if out.Custodians, held, err = v.custodianCounts(ctx, req.Query, opts); err != nil {
+		var inTenure uint64
+		if out.Custodians, inTenure, err = v.custodianCounts(ctx, req.Query, opts); err != nil {
 			return nil, err
 		}
-		out.NoCustodian = res.Total - min(held, res.Total)
+		out.NoCustodian = res.Total - min(inTenure, res.Total)
 	}
 	for _, h := range res.Hits {
 		hit, err := v.searchHit(h)
@@ -197,10 +197,9 @@ func (v *Vault) Find(ctx context.Context, req SearchRequest) (*SearchResult, err
 }
 
 // custodianCounts counts the matches of q within each custodian's tenures,
-// one count query per custodian.
-// The last group is every tenure together, so held counts the matches
-// within any custodian's tenure.
-func (v *Vault) custodianCounts(ctx context.Context, q string, opts index.SearchOptions) (counts []CustodianCount, held uint64, err error) {
+// one count query per custodian. inTenure counts the matches within any
+// custodian's tenure, from one more group of every tenure together.
+func (v *Vault) custodianCounts(ctx context.Context, q string, opts index.SearchOptions) (counts []CustodianCount, inTenure uint64, err error) {
 	groups := make([]index.Scope, len(v.cfg.Custodians)+1)
 	all := &groups[len(groups)-1]
 	for i, c := range v.cfg.Custodians {

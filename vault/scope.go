@@ -136,8 +136,8 @@ func addName(kind, name string, seen map[string]bool) error {
 	return nil
 }
 
-// checkDefined rejects the first of names, the custodians or teams (kind)
-// that the owner names, which defined does not hold.
+// checkDefined returns an error for the first of names, the custodians or
+// teams (kind) that an owner names, that defined lacks.
 func checkDefined(owner, ownerName, kind string, names []string, defined map[string]bool) error {
 	for _, n := range names {
 		if !defined[n] {

@@ -20,7 +20,8 @@ const testConversation = "7712345678901234567"
 // The matters cover parts of the same messages: team-since-tenure is team
 // cskh from lan's tenure on, shop-b-thread the capture's conversation in
 // shop-b, other-thread a conversation that does not exist, and
-// before-tenure lan's messages before her tenure, which are none.
+// before-tenure lan's messages before her tenure. lan has no such
+// messages, so before-tenure matches nothing.
 func openScopedVault(t *testing.T) (*Vault, time.Time) {
 	t.Helper()
 	ctx := context.Background()

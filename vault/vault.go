@@ -94,8 +94,8 @@ type Config struct {
 	Matters []Matter
 
 	// MustExist makes Open fail with ErrNoArchive, creating nothing, when
-	// the data folder holds no archive keys: for commands that only read
-	// or check an archive, where a mistyped folder must not become a new,
+	// the data folder contains no archive keys. Commands that only read or
+	// check an archive set it, so a mistyped folder never becomes a new,
 	// empty archive.
 	MustExist bool
 
@@ -177,7 +177,7 @@ func (c *Config) indexDir() string   { return filepath.Join(c.DataDir, "index", 
 func (c *Config) archiveDir() string { return filepath.Join(c.DataDir, "archive") }
 
 // ErrNoArchive is wrapped by Open's error when Config.MustExist is set and
-// the data folder holds no archive.
+// the data folder contains no archive.
 var ErrNoArchive = errors.New("no archive in the data folder")
 
 // Open opens the data folder, creating it and the archive keys on first

@@ -209,15 +209,12 @@ func (a *app) keysCommand() *cobra.Command {
 func (a *app) keysDir() string { return filepath.Join(a.v.GetString(keyData), "keys") }
 
 // requireKeys fails with NO_ARCHIVE, as the commands that open the archive
-// do, when the data folder holds no archive keys.
+// do, when the data folder contains no archive keys.
 func (a *app) requireKeys() error {
 	if crypto.Exists(a.keysDir()) {
 		return nil
 	}
-	data := a.v.GetString(keyData)
-	ue := newUserError("NO_ARCHIVE", "thư mục dữ liệu "+data+" chưa có kho lưu trữ (không có khoá); kiểm tra --data hoặc CHATSEAL_DATA, hoặc chạy chatseal import trước", "the data folder "+data+" holds no archive (no keys); check --data or CHATSEAL_DATA, or run chatseal import first", nil)
-	ue.Exit = exitNotFound
-	return ue
+	return noArchiveError(a.v.GetString(keyData), nil)
 }
 
 func (a *app) keysRotateCommand() *cobra.Command {

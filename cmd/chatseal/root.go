@@ -31,8 +31,8 @@ type userError struct {
 	Code string
 	VI   string
 	EN   string
-	// Show, when set, is printed after the two message lines, as it is:
-	// the query of a syntax error with a caret under the column.
+	// Show, when set, is printed unchanged after the two message lines,
+	// such as the query of a syntax error with a caret under the column.
 	Show string
 	Exit int
 	Err  error
@@ -203,16 +203,27 @@ searches it in Vietnamese with or without diacritics, and verifies it is intact.
 
 // openVault opens the configured data folder, creating the archive and its
 // keys on first use, and prints a notice when new keys were created. Only
-// commands that add messages use it; the others use openExistingVault.
+// commands that add messages use it, and the others use openExistingVault.
 func (a *app) openVault(ctx context.Context) (*vault.Vault, error) {
 	return a.openVaultMode(ctx, false)
 }
 
 // openExistingVault opens the configured data folder and fails with
-// NO_ARCHIVE when it holds no archive, so that a mistyped --data never
+// NO_ARCHIVE when it contains no archive, so that a mistyped --data never
 // creates a new, empty archive that verify would call intact.
 func (a *app) openExistingVault(ctx context.Context) (*vault.Vault, error) {
 	return a.openVaultMode(ctx, true)
+}
+
+// noArchiveError is the NO_ARCHIVE error for a data folder without archive
+// keys.
+func noArchiveError(dataDir string, err error) *userError {
+	ue := newUserError("NO_ARCHIVE",
+		"thư mục dữ liệu "+dataDir+" chưa có kho lưu trữ (không có khoá); kiểm tra --data hoặc CHATSEAL_DATA, hoặc chạy chatseal import trước. Nếu kho nằm trên S3, hãy khôi phục thư mục khoá từ bản sao lưu",
+		"the data folder "+dataDir+" contains no archive (no keys); check --data or CHATSEAL_DATA, or run chatseal import first. If the archive is on S3, restore the keys folder from your backup",
+		err)
+	ue.Exit = exitNotFound
+	return ue
 }
 
 func (a *app) openVaultMode(ctx context.Context, mustExist bool) (*vault.Vault, error) {
@@ -225,9 +236,7 @@ func (a *app) openVaultMode(ctx context.Context, mustExist bool) (*vault.Vault, 
 	cfg.MustExist = mustExist
 	vt, err := vault.Open(ctx, cfg)
 	if errors.Is(err, vault.ErrNoArchive) {
-		ue := newUserError("NO_ARCHIVE", "thư mục dữ liệu "+cfg.DataDir+" chưa có kho lưu trữ (không có khoá); kiểm tra --data hoặc CHATSEAL_DATA, hoặc chạy chatseal import trước. Nếu kho nằm trên S3, hãy khôi phục thư mục khoá từ bản sao lưu", "the data folder "+cfg.DataDir+" holds no archive (no keys); check --data or CHATSEAL_DATA, or run chatseal import first. If the archive is on S3, restore the keys folder from your backup", err)
-		ue.Exit = exitNotFound
-		return nil, ue
+		return nil, noArchiveError(cfg.DataDir, err)
 	}
 	if errors.Is(err, crypto.ErrKeyMissing) || errors.Is(err, crypto.ErrPassphrase) {
 		return nil, classify(err)
@@ -254,7 +263,7 @@ Losing both keys loses the whole archive: nobody can decrypt it again.
 }
 
 // groupRunE is the RunE of a command that only groups subcommands, such as
-// keys and tag: named alone or with an unknown subcommand, it prints its
+// keys and tag. Named alone or with an unknown subcommand, it prints its
 // help and fails as a usage error instead of exiting 0.
 func groupRunE(cmd *cobra.Command, args []string) error {
 	cmd.Help()
