@@ -52,8 +52,16 @@ func (x *Index) Compact(ctx context.Context, now time.Time, progress func(Compac
 		if err != nil {
 			return nil, err
 		}
-		if n > 1 {
+		switch {
+		case n > 1:
 			todo = append(todo, s)
+		case n == 1:
+			// Bleve's own merger may have merged this shard since it was
+			// opened without persisting the result yet, and a snapshot
+			// with one segment must reach the disk before Compact says so.
+			if err := x.persist(s); err != nil {
+				return nil, err
+			}
 		}
 	}
 
@@ -156,9 +164,26 @@ func (x *Index) forceMerge(ctx context.Context, s *shard) error {
 	if err := sc.ForceMerge(ctx, nil); err != nil {
 		return fmt.Errorf("index: compact shard %s: %w", s.path, err)
 	}
-	// In tests, a Close right after ForceMerge sometimes reopened the
-	// segments from before the merge. Writing an internal key goes through
-	// a batch, which returns once a snapshot with the merge is persisted.
+	return persistLocked(s)
+}
+
+// persist waits until the shard's current snapshot is on disk.
+func (x *Index) persist(s *shard) error {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.mu.closed || x.mu.shards[s.name] != s {
+		return nil
+	}
+	return persistLocked(s)
+}
+
+// persistLocked writes the compacted key of a shard. The caller holds
+// x.mu. Bleve keeps a merge in memory until its persister gets to it, and
+// Close does not wait for that: in tests, a Close right after a merge
+// sometimes reopened the segments from before it. An internal key goes
+// through a batch, which returns once a snapshot at least as new as the
+// batch is persisted, the merge included.
+func persistLocked(s *shard) error {
 	if err := s.idx.SetInternal([]byte(compactedKey), []byte(time.Now().UTC().Format(time.RFC3339))); err != nil {
 		return fmt.Errorf("index: compact shard %s: persist: %w", s.path, err)
 	}
@@ -166,5 +191,5 @@ func (x *Index) forceMerge(ctx context.Context, s *shard) error {
 }
 
 // compactedKey is the internal key of a shard that records when Compact
-// last merged it.
+// last found or left it at one segment.
 const compactedKey = "chatseal_compacted"
