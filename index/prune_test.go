@@ -73,6 +73,34 @@ func TestPruneShards_KeepsShardsWithTheTerm(t *testing.T) {
 	if err != nil || len(none) != 0 {
 		t.Errorf("a term in no shard kept %d shards, %v", len(none), err)
 	}
+	none, err = pruneShards(context.Background(), shards, []fieldTerm{{fieldAttrs, attrPhone + "+84987654321"}})
+	if err != nil || len(none) != 0 {
+		t.Errorf("a phone number in no shard kept %d shards, %v", len(none), err)
+	}
+
+	// Merging a shard's segments replaces them, and their entity sets with
+	// them.
+	m5 := testMessage("m5", "email ketoan@example.vn")
+	m5.SentAt = m2.SentAt
+	if err := x.Add([]*chat.Message{m5}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.Compact(context.Background(), time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		term string
+		want int
+	}{
+		{attrPhone + "+84912345678", 3},
+		{attrEmail + "ketoan@example.vn", 1},
+		{attrEmail + "khac@example.vn", 0},
+	} {
+		kept, err := pruneShards(context.Background(), shards, []fieldTerm{{fieldAttrs, tt.term}})
+		if err != nil || len(kept) != tt.want {
+			t.Errorf("after compaction, %s kept %d shards, %v; want %d", tt.term, len(kept), err, tt.want)
+		}
+	}
 
 	// A deleted message's term may keep its shard, never the reverse.
 	if err := x.AddTagged([]Doc{{Message: &chat.Message{ID: "m2", SentAt: m2.SentAt, Text: "đã xong"}}}); err != nil {
