@@ -23,6 +23,7 @@
 //	g tenant account conversation target kind → time of the recall or last edit
 //	a tenant sha256(hex)               → attachment object key
 //	T tenant id                        → reviewer tags, newline-separated
+//	A tenant                           → audit log head, as package audit encodes it
 package catalog
 
 import (
@@ -660,6 +661,28 @@ func (c *Catalog) SetTags(tenant string, tags map[string][]string) error {
 	}
 	if err := b.Commit(pebble.Sync); err != nil {
 		return fmt.Errorf("catalog: set tags of %d messages: %w", len(tags), err)
+	}
+	return nil
+}
+
+// AuditHead returns the stored head of a tenant's audit log, as the audit
+// package encodes it, or nil when the tenant has no audit events yet.
+func (c *Catalog) AuditHead(tenant string) ([]byte, error) {
+	v, closer, err := c.db.Get(key('A', tenant))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("catalog: audit head: %w", err)
+	}
+	defer closer.Close()
+	return bytes.Clone(v), nil
+}
+
+// SetAuditHead stores the head of a tenant's audit log, synced.
+func (c *Catalog) SetAuditHead(tenant string, head []byte) error {
+	if err := c.db.Set(key('A', tenant), head, pebble.Sync); err != nil {
+		return fmt.Errorf("catalog: set audit head: %w", err)
 	}
 	return nil
 }

@@ -3,12 +3,14 @@ package index
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"golang.org/x/text/unicode/norm"
 
@@ -264,4 +266,77 @@ func BenchmarkAnalyze(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*len(msgs))/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// runFields indexes msgs as Index.Add would, keeping only the document
+// fields named in keep, into a new Bleve index at dir, and returns the
+// time from creation to close.
+func runFields(b *testing.B, dir string, msgs []*chat.Message, keep []string) time.Duration {
+	start := time.Now()
+	idx, err := bleve.New(dir, newMapping())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for from := 0; from < len(msgs); from += benchBatchSize {
+		batch := idx.NewBatch()
+		for _, m := range msgs[from:min(from+benchBatchSize, len(msgs))] {
+			doc := messageDocument(m, nil, hcm)
+			doc.Fields = slices.DeleteFunc(doc.Fields, func(f document.Field) bool {
+				return !slices.Contains(keep, f.Name())
+			})
+			if err := batch.IndexAdvanced(doc); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := idx.Batch(batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := idx.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(start)
+}
+
+// BenchmarkIndexFields measures what each field of a message document adds
+// to the time of indexing the folded text alone, side by side in one run.
+// It reports, for each field, the time of the text plus that field over the
+// time of the text alone (text+exact_x and so on), the same for the whole
+// document (all_x), and the raw Bleve baseline of BenchmarkIndex over the
+// text alone (baseline_x). For an index rate of 0.9 of the baseline,
+// all_x would have to be at most baseline_x/0.9.
+func BenchmarkIndexFields(b *testing.B) {
+	msgs := syntheticMessages(benchMessages)
+	sets := []struct {
+		metric string
+		keep   []string
+	}{
+		{"text", []string{fieldText}},
+		{"text+exact_x", []string{fieldText, fieldExact}},
+		{"text+pairs_x", []string{fieldText, fieldPairs}},
+		{"text+attrs_x", []string{fieldText, fieldAttrs}},
+		{"text+facets_x", []string{fieldText, fieldFacets}},
+		{"all_x", []string{fieldText, fieldExact, fieldPairs, fieldAttrs, fieldFacets}},
+	}
+	times := make([]time.Duration, len(sets)+1)
+	for b.Loop() {
+		for round := range benchRounds {
+			for i := range len(sets) + 1 {
+				side := i
+				if round%2 == 1 {
+					side = len(sets) - i
+				}
+				if side == len(sets) {
+					times[side] += runBaseline(b, b.TempDir(), msgs, false)
+					continue
+				}
+				times[side] += runFields(b, b.TempDir(), msgs, sets[side].keep)
+			}
+		}
+	}
+	text := times[0].Seconds()
+	for i, s := range sets[1:] {
+		b.ReportMetric(times[i+1].Seconds()/text, s.metric)
+	}
+	b.ReportMetric(times[len(sets)].Seconds()/text, "baseline_x")
 }

@@ -13,6 +13,7 @@ import (
 	"slices"
 
 	"chatseal/archive"
+	"chatseal/audit"
 	"chatseal/catalog"
 	"chatseal/chat"
 	"chatseal/ingest"
@@ -151,8 +152,20 @@ func (v *Vault) storeAttachment(ctx context.Context, m *chat.Message, a *chat.At
 
 // OpenAttachment returns a reader of the plaintext of the attachment with
 // the hex SHA-256 sum, checking the sum as it reads: the reader's last
-// Read returns an error when the bytes do not match.
+// Read returns an error when the bytes do not match. The opening is an
+// audit event.
 func (v *Vault) OpenAttachment(ctx context.Context, sum string) (io.ReadCloser, error) {
+	rc, err := v.openAttachment(ctx, sum)
+	if err := v.record(ctx, audit.Event{Action: audit.ActionViewAttachment, Targets: []string{"sha256:" + sum}}, err); err != nil {
+		if rc != nil {
+			rc.Close()
+		}
+		return nil, err
+	}
+	return rc, nil
+}
+
+func (v *Vault) openAttachment(ctx context.Context, sum string) (io.ReadCloser, error) {
 	if len(sum) != sha256.Size*2 {
 		return nil, fmt.Errorf("vault: attachment %q: not a SHA-256 sum", sum)
 	}

@@ -3,8 +3,10 @@ package vault
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
+	"chatseal/audit"
 	"chatseal/index"
 )
 
@@ -15,6 +17,17 @@ import (
 // up in each of them. Run it after an import or a rebuild; it changes no
 // message, and searches may run meanwhile.
 func (v *Vault) CompactIndex(ctx context.Context, progress func(index.CompactProgress)) ([]string, error) {
+	merged, err := v.compactIndex(ctx, progress)
+	// A compaction that found nothing to merge changed nothing, and is
+	// not recorded.
+	if len(merged) == 0 && err == nil {
+		return merged, nil
+	}
+	e := audit.Event{Action: audit.ActionCompact, Results: count(len(merged)), Details: map[string]string{"quarters": strings.Join(merged, " ")}}
+	return merged, v.record(ctx, e, err)
+}
+
+func (v *Vault) compactIndex(ctx context.Context, progress func(index.CompactProgress)) ([]string, error) {
 	if err := v.waitFlush(); err != nil {
 		return nil, fmt.Errorf("vault: compact index: an earlier flush failed: %w", err)
 	}

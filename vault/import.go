@@ -7,11 +7,13 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/oklog/ulid/v2"
 
 	"chatseal/archive"
+	"chatseal/audit"
 	"chatseal/chat"
 	"chatseal/ingest"
 	"chatseal/ingest/sources"
@@ -168,8 +170,24 @@ func checkRequest(req ImportRequest) error {
 // its batch is fsynced to the spool; the bytes of its attachments are in
 // the archive before that. An error later, such as a failed PUT, leaves it
 // in the spool for the next run, so it is never lost. Unparseable items go
-// to the quarantine and the import goes on.
+// to the quarantine and the import goes on. The import is an audit event,
+// recorded when it ends, whatever its outcome.
 func (v *Vault) Import(ctx context.Context, req ImportRequest, progress func(ImportProgress)) (*ImportSummary, error) {
+	sum, err := v.importInputs(ctx, req, progress)
+	e := audit.Event{Action: audit.ActionImport, Targets: req.Inputs, Details: map[string]string{"source": req.Source, "account": req.Account}}
+	if sum != nil {
+		e.Results = count(sum.Stored)
+		e.Details["read"] = strconv.FormatInt(sum.Read, 10)
+		e.Details["duplicates"] = strconv.FormatInt(sum.Duplicates, 10)
+		e.Details["quarantined"] = strconv.FormatInt(sum.Quarantined, 10)
+		if sum.DryRun {
+			e.Details["dry_run"] = "true"
+		}
+	}
+	return sum, v.record(ctx, e, err)
+}
+
+func (v *Vault) importInputs(ctx context.Context, req ImportRequest, progress func(ImportProgress)) (*ImportSummary, error) {
 	if err := checkRequest(req); err != nil {
 		return nil, err
 	}

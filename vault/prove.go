@@ -11,6 +11,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"chatseal/archive"
+	"chatseal/audit"
 	"chatseal/chat"
 	"chatseal/crypto"
 )
@@ -19,8 +20,17 @@ import (
 var errFound = errors.New("record found")
 
 // Prove builds an inclusion proof of one message against the newest signed
-// checkpoint, with the message's record line read from its segment.
+// checkpoint, with the message's record line read from its segment. The
+// proof holds the record, so it is an audit event.
 func (v *Vault) Prove(ctx context.Context, id string) (*archive.InclusionProof, error) {
+	p, err := v.prove(ctx, id)
+	if err := v.record(ctx, audit.Event{Action: audit.ActionProve, Targets: []string{id}}, err); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (v *Vault) prove(ctx context.Context, id string) (*archive.InclusionProof, error) {
 	e, err := v.catalog.Message(v.cfg.Tenant, id)
 	if err != nil {
 		return nil, err

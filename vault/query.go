@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
+	"chatseal/audit"
 	"chatseal/catalog"
 	"chatseal/chat"
 	"chatseal/index"
@@ -139,8 +141,39 @@ const (
 	snippetWidth = 160
 )
 
-// Find runs a search request.
+// Find runs a search request and records it as an audit event with the
+// ids of the messages it returns, neighbours included.
 func (v *Vault) Find(ctx context.Context, req SearchRequest) (*SearchResult, error) {
+	res, err := v.find(ctx, req)
+	e := audit.Event{Action: audit.ActionSearch, Query: req.Query, Details: map[string]string{}}
+	if req.Scope != nil {
+		e.Scope = req.Scope.describe()
+	}
+	if req.Sort != "" {
+		e.Details["sort"] = req.Sort
+	}
+	if req.Offset > 0 {
+		e.Details["offset"] = strconv.Itoa(req.Offset)
+	}
+	if req.After != "" {
+		e.Details["after"] = req.After
+	}
+	if res != nil {
+		e.Results = count(int64(res.Total))
+		for _, h := range res.Hits {
+			e.Targets = append(e.Targets, h.ID)
+			for _, c := range slices.Concat(h.Before, h.After) {
+				e.Targets = append(e.Targets, c.ID)
+			}
+		}
+	}
+	if err := v.record(ctx, e, err); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func (v *Vault) find(ctx context.Context, req SearchRequest) (*SearchResult, error) {
 	sort := index.SortRelevance
 	if req.Sort != "" {
 		var err error
@@ -268,9 +301,26 @@ type Thread struct {
 // accounts and no account was given.
 var ErrAmbiguous = errors.New("conversation id is ambiguous")
 
-// Show returns a conversation. conversation is the thread id, optionally
-// written as ACCOUNT/THREAD; account, when not empty, picks the account.
+// Show returns a conversation and records the reading as an audit event.
+// conversation is the thread id, optionally written as ACCOUNT/THREAD;
+// account, when not empty, picks the account.
 func (v *Vault) Show(ctx context.Context, conversation, account string) (*Thread, error) {
+	t, err := v.show(ctx, conversation, account)
+	e := audit.Event{Action: audit.ActionViewConversation, Targets: []string{conversation}}
+	if account != "" {
+		e.Details = map[string]string{"account": account}
+	}
+	if t != nil {
+		e.Targets = []string{t.Conversation.Account + "/" + t.Conversation.Conversation}
+		e.Results = count(len(t.Messages))
+	}
+	if err := v.record(ctx, e, err); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func (v *Vault) show(ctx context.Context, conversation, account string) (*Thread, error) {
 	matches, err := v.findConversations(conversation, account)
 	if err != nil {
 		return nil, err

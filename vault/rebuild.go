@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/oklog/ulid/v2"
 
 	"chatseal/archive"
+	"chatseal/audit"
 	"chatseal/catalog"
 )
 
@@ -32,6 +34,19 @@ const rebuildCommitSegments = 64
 // the previous catalog and index as they were. The spool is kept: messages
 // still in it are flushed afterwards as usual.
 func (v *Vault) Rebuild(ctx context.Context, progress func(done, total int)) (*RebuildReport, error) {
+	rep, err := v.rebuild(ctx, progress)
+	e := audit.Event{Action: audit.ActionRebuild}
+	if rep != nil {
+		e.Results = count(rep.Messages)
+		e.Details = map[string]string{"segments": strconv.Itoa(rep.Segments), "tag_changes": strconv.Itoa(rep.TagChanges)}
+	}
+	if err := v.record(ctx, e, err); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+func (v *Vault) rebuild(ctx context.Context, progress func(done, total int)) (*RebuildReport, error) {
 	if err := v.waitFlush(); err != nil {
 		v.log.Warn("an earlier flush failed; rebuild goes on from the archive", "err", err)
 	}
@@ -88,6 +103,17 @@ func (v *Vault) Rebuild(ctx context.Context, progress func(done, total int)) (*R
 		}
 	}
 	if err := v.openDerived(); err != nil {
+		return nil, err
+	}
+	// The new catalog learns the audit log's head from the archive.
+	head, err := audit.ArchiveHead(ctx, auditStore{v}, v.cfg.Tenant)
+	if err != nil {
+		return nil, fmt.Errorf("vault: rebuild: %w", err)
+	}
+	if err := (auditHeads{v}).SaveHead(head, nil); err != nil {
+		return nil, fmt.Errorf("vault: rebuild: save audit head: %w", err)
+	}
+	if err := v.openAudit(ctx); err != nil {
 		return nil, err
 	}
 	if err := v.recover(ctx); err != nil {

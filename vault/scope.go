@@ -284,3 +284,17 @@ func earlierEnd(a, b time.Time) time.Time {
 	}
 	return a
 }
+
+// describe lists the scope's limits as "kind:name", for an audit event.
+func (s *Scope) describe() []string {
+	var out []string
+	for _, group := range []struct {
+		kind  string
+		names []string
+	}{{"account", s.Accounts}, {"custodian", s.Custodians}, {"team", s.Teams}, {"matter", s.Matters}} {
+		for _, n := range group.names {
+			out = append(out, group.kind+":"+n)
+		}
+	}
+	return out
+}

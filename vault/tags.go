@@ -16,6 +16,7 @@ import (
 	"github.com/oklog/ulid/v2"
 
 	"chatseal/archive"
+	"chatseal/audit"
 	"chatseal/catalog"
 	"chatseal/index"
 )
@@ -70,6 +71,25 @@ type TagResult struct {
 // index, so a Tag that fails can be run again: replaying a change twice
 // gives the same tags.
 func (v *Vault) Tag(ctx context.Context, ids, add, remove []string) (*TagResult, error) {
+	res, err := v.tag(ctx, ids, add, remove)
+	e := audit.Event{Action: audit.ActionTag, Targets: ids, Details: map[string]string{}}
+	if len(add) > 0 {
+		e.Details["add"] = strings.Join(add, " ")
+	}
+	if len(remove) > 0 {
+		e.Details["remove"] = strings.Join(remove, " ")
+	}
+	if res != nil {
+		e.Results = count(res.Changed)
+		e.Details["object"] = res.Object
+	}
+	if err := v.record(ctx, e, err); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func (v *Vault) tag(ctx context.Context, ids, add, remove []string) (*TagResult, error) {
 	add, err := normalizeTags(add)
 	if err != nil {
 		return nil, err

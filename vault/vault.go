@@ -23,6 +23,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"chatseal/archive"
+	"chatseal/audit"
 	"chatseal/catalog"
 	"chatseal/chat"
 	"chatseal/crypto"
@@ -152,6 +153,8 @@ type Vault struct {
 	catalog     *catalog.Catalog
 	index       *index.Index
 	indexer     *indexer
+	// audit appends to the tenant's audit log (see record).
+	audit *audit.Log
 
 	// flushing is closed when the background flush started by startFlush
 	// ends; nil when none runs. flushingCount is how many messages it
@@ -241,6 +244,9 @@ func (v *Vault) open(ctx context.Context) error {
 		return err
 	}
 	if err := v.recover(ctx); err != nil {
+		return err
+	}
+	if err := v.openAudit(ctx); err != nil {
 		return err
 	}
 	v.indexer = newIndexer(v)
@@ -406,6 +412,10 @@ func (v *Vault) Close() error {
 
 // ObjectLock reports whether the store enforces retention itself.
 func (v *Vault) ObjectLock() bool { return v.objectLock }
+
+// Location returns the tenant's time zone, in which dates are read and
+// shown.
+func (v *Vault) Location() *time.Location { return v.cfg.Location }
 
 func lockDir(dir string) (*os.File, error) {
 	path := filepath.Join(dir, "LOCK")

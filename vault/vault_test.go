@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"chatseal/archive"
+	"chatseal/audit"
 	"chatseal/internal/s3test"
 	"chatseal/internal/testdata"
 )
@@ -288,6 +289,15 @@ func TestVault_RealZaloArchiveS3(t *testing.T) {
 		}
 		if _, err := v.store.Stat(context.Background(), key); err != nil {
 			t.Errorf("locked segment %s is gone after a refused delete: %v", key, err)
+		}
+
+		// The imports' audit events are locked like segments.
+		objects, err := audit.Objects(context.Background(), auditStore{v}, v.cfg.Tenant)
+		if err != nil || len(objects) == 0 {
+			t.Fatalf("audit objects on the locked bucket: %v, %v", objects, err)
+		}
+		if err := v.store.Delete(context.Background(), objects[0]); !errors.Is(err, archive.ErrLocked) {
+			t.Errorf("delete of audit object %s: err = %v, want ErrLocked", objects[0], err)
 		}
 	})
 }

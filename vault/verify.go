@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 
 	"chatseal/archive"
+	"chatseal/audit"
 	"chatseal/chat"
 )
 
@@ -56,8 +58,32 @@ func (v *Vault) Verify(ctx context.Context, progress func(done, total int)) (*Ve
 // checks that the log still has the trusted root at the trusted size, then
 // reads only the segments holding later records and checks only later
 // checkpoints (each consistent with the trusted one). A nil since verifies
-// everything.
+// everything. Either way it checks the whole audit log's hash chain too,
+// and is an audit event.
 func (v *Vault) VerifySince(ctx context.Context, since *archive.Checkpoint, progress func(done, total int)) (*VerifyReport, error) {
+	rep, err := v.verifySince(ctx, since, progress)
+	if err == nil {
+		if _, aerr := audit.Verify(ctx, auditStore{v}, v.cfg.Tenant, v.audit.Head()); errors.Is(aerr, audit.ErrBroken) {
+			rep.Problems = append(rep.Problems, VerifyProblem{Object: audit.Prefix(v.cfg.Tenant), Detail: aerr.Error()})
+		} else if aerr != nil {
+			err = fmt.Errorf("vault: verify audit log: %w", aerr)
+		}
+	}
+	e := audit.Event{Action: audit.ActionVerify}
+	if rep != nil {
+		e.Results = count(rep.Segments)
+		e.Details = map[string]string{"messages": strconv.FormatInt(rep.Messages, 10), "problems": strconv.Itoa(len(rep.Problems))}
+		if since != nil {
+			e.Details["since_tree_size"] = strconv.FormatInt(since.Size, 10)
+		}
+	}
+	if err := v.record(ctx, e, err); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+func (v *Vault) verifySince(ctx context.Context, since *archive.Checkpoint, progress func(done, total int)) (*VerifyReport, error) {
 	rep := &VerifyReport{Problems: []VerifyProblem{}}
 	var from uint64
 	if since != nil {

@@ -101,7 +101,7 @@ sample, then searches it, shows a conversation and verifies the archive.`,
 			}
 			fmt.Fprintf(a.stdout, "   %d phân đoạn / segments, %d tin nhắn / messages: nguyên vẹn / intact\n", rep.Segments, rep.Messages)
 
-			fmt.Fprintf(a.stdout, "\nXong. Thử tiếp / Done. Try next:\n  chatseal --data %s search 'from:%s after:2026-05-29'\n  chatseal --data %s stats\n  chatseal --data %s keys show\n", dir, demoCustomer, dir, dir)
+			fmt.Fprintf(a.stdout, "\nXong. Thử tiếp / Done. Try next:\n  chatseal --data %s search 'from:%s after:2026-05-29'\n  chatseal --data %s stats\n  chatseal --data %s keys show\n  chatseal --data %s audit\n", dir, demoCustomer, dir, dir, dir)
 			return nil
 		},
 	}

@@ -165,6 +165,8 @@ func TestCLI_Errors(t *testing.T) {
 		{"search of a folder without archive", nil, []string{"--data", missing, "search", "x"}, exitNotFound, "NO_ARCHIVE"},
 		{"keys show of a folder without archive", nil, []string{"--data", missing, "keys", "show"}, exitNotFound, "NO_ARCHIVE"},
 		{"keys rotate of a folder without archive", nil, []string{"--data", missing, "keys", "rotate"}, exitNotFound, "NO_ARCHIVE"},
+		{"audit of a folder without archive", nil, []string{"--data", missing, "audit"}, exitNotFound, "NO_ARCHIVE"},
+		{"audit with an argument", nil, []string{"--data", data, "audit", "bogus"}, exitUsage, "USAGE"},
 		{"attachment of a folder without archive", nil, []string{"--data", missing, "attachment", strings.Repeat("ab", 32), "--out", filepath.Join(missing, "x")}, exitNotFound, "NO_ARCHIVE"},
 	}
 	for _, c := range cases {

@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/user"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
 
+	"chatseal/audit"
 	"chatseal/catalog"
 	"chatseal/crypto"
 	"chatseal/index"
@@ -63,11 +66,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
+	err := root.ExecuteContext(vault.WithActor(ctx, cliActor()))
 	if err == nil {
 		return exitOK
 	}
 	return a.report(err)
+}
+
+// cliActor names the person at the command line for audit events, as
+// "cli:<user>@<host>". The command line has no login of its own, so this
+// is the operating system's account, which file permissions on the data
+// folder already trust.
+func cliActor() string {
+	name := "unknown"
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = u.Username
+	}
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "unknown"
+	}
+	return "cli:" + name + "@" + host
 }
 
 // report prints err for a person and returns the exit code.
@@ -95,6 +114,12 @@ func classify(err error) *userError {
 		// cobra's error for a command name it does not know.
 		ue := newUserError("USAGE", "không có lệnh này; xem chatseal --help", "no such command; see chatseal --help", err)
 		ue.Exit = exitUsage
+		return ue
+	case errors.Is(err, vault.ErrAudit):
+		return newUserError("AUDIT_FAILED", "không ghi được sự kiện vào nhật ký kiểm toán nên kết quả không được hiển thị; kiểm tra nơi lưu trữ (ổ đĩa hoặc S3) rồi chạy lại", "the audit event could not be written, so no result is shown; check the storage (disk or S3) and run again", err)
+	case errors.Is(err, audit.ErrBroken):
+		ue := newUserError("AUDIT_BROKEN", "chuỗi băm của nhật ký kiểm toán bị đứt: có sự kiện đã bị sửa, xoá hoặc đảo thứ tự; chi tiết bên dưới nêu đối tượng", "the audit log's hash chain is broken: an event was changed, removed or reordered; the detail below names the object", err)
+		ue.Exit = exitDamaged
 		return ue
 	case errors.As(err, &syn):
 		ue := newUserError("QUERY_SYNTAX", syntaxErrorVI(syn), fmt.Sprintf("the query is not valid at column %d (see chatseal search --help)", syn.Pos), err)
@@ -191,6 +216,7 @@ searches it in Vietnamese with or without diacritics, and verifies it is intact.
 		a.rebuildCommand(),
 		a.compactCommand(),
 		a.tagCommand(),
+		a.auditCommand(),
 		a.keysCommand(),
 		a.proveCommand(),
 		a.checkProofCommand(),

@@ -1,0 +1,168 @@
+package vault
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"chatseal/archive"
+	"chatseal/audit"
+)
+
+// Every search, content view, proof, tag change, import, rebuild,
+// compaction and verification is an audit event (see package audit). The
+// vault records it before it returns the content, and an operation whose
+// event cannot be written fails with ErrAudit: nothing is shown that the
+// log does not hold.
+
+// ErrAudit is wrapped by the error of an operation whose audit event could
+// not be written.
+var ErrAudit = errors.New("audit event not recorded")
+
+type actorKey struct{}
+
+// WithActor returns a context that names who acts, for the audit events of
+// the vault calls made with it. The command line passes
+// "cli:<user>@<host>". A call without an actor is recorded as SystemActor.
+func WithActor(ctx context.Context, actor string) context.Context {
+	return context.WithValue(ctx, actorKey{}, actor)
+}
+
+// SystemActor is the actor of calls whose context names none.
+const SystemActor = "system"
+
+func actorOf(ctx context.Context) string {
+	if a, ok := ctx.Value(actorKey{}).(string); ok && a != "" {
+		return a
+	}
+	return SystemActor
+}
+
+// record appends an event for an action that ended with err, filling in
+// the actor and the outcome. It returns err, joined with an error wrapping
+// ErrAudit when the event could not be written.
+func (v *Vault) record(ctx context.Context, e audit.Event, err error) error {
+	e.Actor = actorOf(ctx)
+	e.Outcome = audit.OK
+	if err != nil {
+		e.Outcome = audit.Failed
+		e.Error = err.Error()
+	}
+	// A cancelled call still leaves its trace.
+	if aerr := v.audit.Append(context.WithoutCancel(ctx), e); aerr != nil {
+		v.log.Error("audit event not recorded", "action", e.Action, "actor", e.Actor, "err", aerr)
+		return errors.Join(err, fmt.Errorf("vault: %w: %w", ErrAudit, aerr))
+	}
+	return err
+}
+
+func count[T int | int64](n T) *int64 {
+	c := int64(n)
+	return &c
+}
+
+// openAudit opens the tenant's audit log on the catalog's head.
+func (v *Vault) openAudit(ctx context.Context) error {
+	var err error
+	v.audit, err = audit.Open(ctx, auditStore{v}, auditHeads{v}, v.cfg.Tenant)
+	if err != nil {
+		return fmt.Errorf("vault: open audit log: %w", err)
+	}
+	return nil
+}
+
+// AuditEvents calls fn with every audit event, oldest first, and records
+// the reading as an event of its own once fn has seen them all.
+func (v *Vault) AuditEvents(ctx context.Context, fn func(audit.Event) error) error {
+	n := 0
+	err := audit.Events(ctx, auditStore{v}, v.cfg.Tenant, func(e audit.Event) error {
+		n++
+		return fn(e)
+	})
+	return v.record(ctx, audit.Event{Action: audit.ActionReadAudit, Results: count(n)}, err)
+}
+
+// VerifyAudit checks the audit log's hash chain from its first object to
+// the head that the catalog keeps, and records the check.
+func (v *Vault) VerifyAudit(ctx context.Context) (*audit.Report, error) {
+	rep, err := audit.Verify(ctx, auditStore{v}, v.cfg.Tenant, v.audit.Head())
+	e := audit.Event{Action: audit.ActionReadAudit, Details: map[string]string{"check": "chain"}}
+	if rep != nil {
+		e.Results = count(rep.Head.Events)
+	}
+	return rep, v.record(ctx, e, err)
+}
+
+// auditStore keeps audit objects in the archive, encrypted to the keyring
+// like segments and, on a store with Object Lock, retained as long as a
+// segment written at the same time.
+type auditStore struct{ v *Vault }
+
+func (s auditStore) Put(ctx context.Context, key string, data []byte, at time.Time) error {
+	sealed, err := s.v.keys.Seal(data)
+	if err != nil {
+		return fmt.Errorf("encrypt %s: %w", key, err)
+	}
+	opts := archive.PutOptions{IfNoneMatch: true, ContentType: "application/age-encrypted"}
+	if s.v.objectLock {
+		opts.RetainUntil = s.v.cfg.Retention.SegmentRetainUntil(at, at)
+		opts.Mode = s.v.cfg.LockMode
+	}
+	err = s.v.store.Put(ctx, key, bytes.NewReader(sealed), int64(len(sealed)), opts)
+	if errors.Is(err, archive.ErrExist) {
+		return errors.Join(audit.ErrExist, err)
+	}
+	return err
+}
+
+func (s auditStore) Get(ctx context.Context, key string) ([]byte, error) {
+	rc, err := s.v.store.Get(ctx, key)
+	if errors.Is(err, archive.ErrNotExist) {
+		return nil, errors.Join(audit.ErrNotExist, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	plain, err := s.v.keys.Decrypt(rc)
+	if err != nil {
+		return nil, fmt.Errorf("decrypt %s: %w", key, err)
+	}
+	return io.ReadAll(plain)
+}
+
+func (s auditStore) List(ctx context.Context, prefix string, fn func(string) error) error {
+	return s.v.store.List(ctx, prefix, func(o archive.ObjectInfo) error { return fn(o.Key) })
+}
+
+// auditHeads keeps the audit log's head in the catalog.
+type auditHeads struct{ v *Vault }
+
+type storedHeads struct {
+	Head    audit.Head  `json:"head"`
+	Pending *audit.Head `json:"pending,omitempty"`
+}
+
+func (h auditHeads) LoadHead() (audit.Head, *audit.Head, error) {
+	data, err := h.v.catalog.AuditHead(h.v.cfg.Tenant)
+	if err != nil || data == nil {
+		return audit.Head{}, nil, err
+	}
+	var s storedHeads
+	if err := json.Unmarshal(data, &s); err != nil {
+		return audit.Head{}, nil, fmt.Errorf("decode audit head: %w", err)
+	}
+	return s.Head, s.Pending, nil
+}
+
+func (h auditHeads) SaveHead(head audit.Head, pending *audit.Head) error {
+	data, err := json.Marshal(storedHeads{Head: head, Pending: pending})
+	if err != nil {
+		return err
+	}
+	return h.v.catalog.SetAuditHead(h.v.cfg.Tenant, data)
+}

@@ -1,0 +1,190 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"chatseal/archive"
+	"chatseal/audit"
+)
+
+// auditEvents returns every audit event of v, without the read_audit
+// events that reading them adds.
+func auditEvents(t *testing.T, v *Vault) []audit.Event {
+	t.Helper()
+	var out []audit.Event
+	err := v.AuditEvents(context.Background(), func(e audit.Event) error {
+		if e.Action != audit.ActionReadAudit {
+			out = append(out, e)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestAudit_RecordsSearchViewAndTag(t *testing.T) {
+	v, _ := openScopedVault(t)
+	ctx := WithActor(context.Background(), "cli:lan@may-1")
+
+	res, err := v.Find(ctx, SearchRequest{Query: "-kind:system", Limit: 2, Context: 1, Scope: &Scope{Accounts: []string{"shop-a"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Show(ctx, testConversation, "shop-a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Tag(ctx, []string{res.Hits[0].ID}, []string{"khiếu-nại"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Find(ctx, SearchRequest{Query: `"khieu`}); err == nil {
+		t.Fatal("a query with an open quote was accepted")
+	}
+
+	events := auditEvents(t, v)
+	var actions []audit.Action
+	for _, e := range events {
+		actions = append(actions, e.Action)
+	}
+	want := []audit.Action{audit.ActionImport, audit.ActionImport, audit.ActionSearch, audit.ActionViewConversation, audit.ActionTag, audit.ActionSearch}
+	if !slices.Equal(actions, want) {
+		t.Fatalf("actions = %v, want %v", actions, want)
+	}
+	imp, search, view, tag, failed := events[0], events[2], events[3], events[4], events[5]
+
+	if imp.Actor != SystemActor || imp.Results == nil || *imp.Results == 0 || imp.Details["account"] != "shop-a" {
+		t.Errorf("import event = %+v, want the system's import of shop-a with its stored count", imp)
+	}
+	if search.Actor != "cli:lan@may-1" || search.Query != "-kind:system" || search.Outcome != audit.OK {
+		t.Errorf("search event = %+v, want lan's successful query", search)
+	}
+	if !slices.Equal(search.Scope, []string{"account:shop-a"}) {
+		t.Errorf("search scope = %v, want [account:shop-a]", search.Scope)
+	}
+	if search.Results == nil || uint64(*search.Results) != res.Total {
+		t.Errorf("search results = %v, want the total %d", search.Results, res.Total)
+	}
+	for _, h := range res.Hits {
+		if !slices.Contains(search.Targets, h.ID) {
+			t.Errorf("search targets %v lack hit %s", search.Targets, h.ID)
+		}
+		for _, c := range slices.Concat(h.Before, h.After) {
+			if !slices.Contains(search.Targets, c.ID) {
+				t.Errorf("search targets %v lack neighbour %s", search.Targets, c.ID)
+			}
+		}
+	}
+	if !slices.Equal(view.Targets, []string{"shop-a/" + testConversation}) || view.Results == nil || *view.Results == 0 {
+		t.Errorf("view event = %+v, want shop-a's conversation and its message count", view)
+	}
+	if !slices.Equal(tag.Targets, []string{res.Hits[0].ID}) || tag.Details["add"] != "khiếu-nại" {
+		t.Errorf("tag event = %+v, want the tagged message and the tag", tag)
+	}
+	if failed.Outcome != audit.Failed || failed.Error == "" || failed.Query != `"khieu` {
+		t.Errorf("failed search event = %+v, want the query with a failed outcome and its error", failed)
+	}
+
+	rep, err := v.VerifyAudit(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Head.Events < int64(len(events)) {
+		t.Errorf("verify counted %d events, fewer than the %d read", rep.Head.Events, len(events))
+	}
+}
+
+func TestAudit_SurvivesRebuild(t *testing.T) {
+	v, _ := openScopedVault(t)
+	ctx := context.Background()
+	if _, err := v.Search(ctx, "giao", 10, 0); err != nil {
+		t.Fatal(err)
+	}
+	before := v.audit.Head()
+	if _, err := v.Rebuild(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := v.audit.Head(); got.Events != before.Events+1 {
+		t.Errorf("head after rebuild counts %d events, want %d and the rebuild's", got.Events, before.Events)
+	}
+	events := auditEvents(t, v)
+	if last := events[len(events)-1]; last.Action != audit.ActionRebuild || last.Outcome != audit.OK {
+		t.Errorf("last event = %+v, want the rebuild", last)
+	}
+	rep, err := v.Verify(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK() {
+		t.Errorf("verify after rebuild: %v", rep.Problems)
+	}
+}
+
+func TestAudit_VerifyReportsRemovedObject(t *testing.T) {
+	v, _ := openScopedVault(t)
+	ctx := context.Background()
+	if _, err := v.Search(ctx, "giao", 10, 0); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := audit.Objects(ctx, auditStore{v}, v.cfg.Tenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(v.cfg.archiveDir(), filepath.FromSlash(keys[1]))); err != nil {
+		t.Fatal(err)
+	}
+
+	rep, err := v.Verify(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.OK() {
+		t.Fatal("verify passed with an audit object removed")
+	}
+	if _, err := v.VerifyAudit(ctx); !errors.Is(err, audit.ErrBroken) {
+		t.Errorf("VerifyAudit: err = %v, want ErrBroken", err)
+	}
+}
+
+func TestAudit_UnwritableLogFailsSearch(t *testing.T) {
+	cfg := newTestConfig(t)
+	cfg.Retry = archive.RetryPolicy{FirstWait: 10 * time.Millisecond, MaxWait: 20 * time.Millisecond, GiveUpAfter: 100 * time.Millisecond}
+	v, err := Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	// A file where the audit folder belongs makes every audit write fail,
+	// as a full or read-only disk would.
+	if err := os.MkdirAll(filepath.Join(cfg.archiveDir(), "default"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cfg.archiveDir(), "default", "audit"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	res, err := v.Search(context.Background(), "giao", 10, 0)
+	if !errors.Is(err, ErrAudit) {
+		t.Errorf("search with an unwritable audit log: err = %v, want ErrAudit", err)
+	}
+	if res != nil {
+		t.Errorf("search returned %d hits although its audit event was not written", len(res.Hits))
+	}
+	head, pending, err := auditHeads{v}.LoadHead()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if head.Events != 0 {
+		t.Errorf("head counts %d events after failed writes", head.Events)
+	}
+	// The next append settles the pending head of the failed one.
+	if pending == nil {
+		t.Error("no pending head kept after a failed audit write")
+	}
+}
