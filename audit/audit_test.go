@@ -314,6 +314,28 @@ func TestOpen_DropsPendingHeadWithoutObject(t *testing.T) {
 	}
 }
 
+func TestOpen_ReadsLostHeadFromArchive(t *testing.T) {
+	l, store, _ := newTestLog(t)
+	appendSample(t, l)
+	ctx := context.Background()
+
+	// A new catalog knows no head; the chain must go on from the archive's.
+	heads := &memHeads{}
+	reopened, err := Open(ctx, store, heads, "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reopened.Head() != l.Head() {
+		t.Errorf("head after losing it = %+v, want the archive's %+v", reopened.Head(), l.Head())
+	}
+	if err := reopened.Append(ctx, searchEvent("bảo hành")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Verify(ctx, store, "default", heads.head); err != nil {
+		t.Errorf("verify after appending on a recovered head: %v", err)
+	}
+}
+
 func TestArchiveHead_MatchesLog(t *testing.T) {
 	l, store, _ := newTestLog(t)
 	appendSample(t, l)

@@ -40,11 +40,23 @@ type Log struct {
 }
 
 // Open returns the log of tenant, settling an Append that a crash cut
-// short.
+// short. When the HeadStore has no head, as after the loss of a catalog,
+// Open reads it from the archive's objects, so that the chain goes on
+// from its real end.
 func Open(ctx context.Context, store Store, heads HeadStore, tenant string) (*Log, error) {
 	head, pending, err := heads.LoadHead()
 	if err != nil {
 		return nil, fmt.Errorf("audit: load head: %w", err)
+	}
+	if head == (Head{}) && pending == nil {
+		if head, err = ArchiveHead(ctx, store, tenant); err != nil {
+			return nil, err
+		}
+		if head != (Head{}) {
+			if err := heads.SaveHead(head, nil); err != nil {
+				return nil, fmt.Errorf("audit: save head: %w", err)
+			}
+		}
 	}
 	l := &Log{store: store, heads: heads, tenant: tenant, head: head, pending: pending}
 	if err := l.settle(ctx); err != nil {
