@@ -45,6 +45,10 @@ func actorOf(ctx context.Context) string {
 // record appends an event for an action that ended with err, filling in
 // the actor and the outcome. It returns err, joined with an error wrapping
 // ErrAudit when the event could not be written.
+//
+// NOTE: each event is an object and a PUT of its own, which suits the
+// command line. A server answering many searches a second would batch the
+// events of concurrent requests into one Append.
 func (v *Vault) record(ctx context.Context, e audit.Event, err error) error {
 	e.Actor = actorOf(ctx)
 	e.Outcome = audit.OK
