@@ -55,6 +55,9 @@ const (
 	ActionCompact Action = "compact"
 	// ActionVerify is a check of the archive against the catalog.
 	ActionVerify Action = "verify"
+	// ActionKeys is a change of the archive keys: a rotation, an added
+	// recipient, a passphrase.
+	ActionKeys Action = "keys"
 	// ActionReadAudit is a reading or check of this audit log.
 	ActionReadAudit Action = "read_audit"
 )

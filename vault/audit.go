@@ -69,6 +69,20 @@ func count[T int | int64](n T) *int64 {
 	return &c
 }
 
+// RecordKeyChange records a change of the archive keys that the caller
+// made with the vault open, such as a rotation, and its outcome err. It
+// returns err, joined with an error wrapping ErrAudit when the event could
+// not be written.
+func (v *Vault) RecordKeyChange(ctx context.Context, change string, details map[string]string, err error) error {
+	e := audit.Event{Action: audit.ActionKeys, Details: map[string]string{"change": change}}
+	for k, val := range details {
+		if val != "" {
+			e.Details[k] = val
+		}
+	}
+	return v.record(ctx, e, err)
+}
+
 // openAudit opens the tenant's audit log on the catalog's head.
 func (v *Vault) openAudit(ctx context.Context) error {
 	var err error

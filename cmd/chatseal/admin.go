@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -175,7 +176,7 @@ func (a *app) keysCommand() *cobra.Command {
 				return err
 			}
 			dir := a.keysDir()
-			kr, err := crypto.LoadWith(dir, passphraseSource(a.v.GetString(keyPassphraseEnv), a.stderr))
+			kr, err := crypto.LoadWith(dir, a.passphrase())
 			if errors.Is(err, crypto.ErrPassphrase) {
 				// The public keys do not need the passphrase.
 				kr, err = crypto.LoadPublic(dir)
@@ -228,10 +229,15 @@ Makes a new primary age key. The old one moves to keys/retired/ and still reads 
 older segments. Back up the keys folder again after rotating.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := a.requireKeys(); err != nil {
+			vt, err := a.openExistingVault(cmd.Context())
+			if err != nil {
 				return err
 			}
-			retired, err := crypto.Rotate(a.keysDir(), passphraseSource(a.v.GetString(keyPassphraseEnv), a.stderr))
+			defer vt.Close()
+			retired, err := crypto.Rotate(a.keysDir(), a.passphrase())
+			if err := vt.RecordKeyChange(cmd.Context(), "rotate", map[string]string{"retired": retired}, err); errors.Is(err, vault.ErrAudit) {
+				return err
+			}
 			if err != nil {
 				return newUserError("ROTATE_FAILED", "không xoay được khoá", "cannot rotate the key", err)
 			}
@@ -255,10 +261,16 @@ example a key the company's lawyer keeps offline. Segments already written are n
 changed.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := a.requireKeys(); err != nil {
+			vt, err := a.openExistingVault(cmd.Context())
+			if err != nil {
 				return err
 			}
-			if err := crypto.AddRecipient(a.keysDir(), args[0], name); err != nil {
+			defer vt.Close()
+			err = crypto.AddRecipient(a.keysDir(), args[0], name)
+			if err := vt.RecordKeyChange(cmd.Context(), "add_recipient", map[string]string{"recipient": args[0], "name": name}, err); errors.Is(err, vault.ErrAudit) {
+				return err
+			}
+			if err != nil {
 				ue := newUserError("RECIPIENT_INVALID", "không thêm được khoá công khai", "cannot add the recipient", err)
 				ue.Exit = exitUsage
 				return ue
@@ -283,15 +295,20 @@ for it, or reads it from the environment variable named by keys.passphrase_env
 (default CHATSEAL_KEY_PASSPHRASE).`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := a.requireKeys(); err != nil {
+			vt, err := a.openExistingVault(cmd.Context())
+			if err != nil {
 				return err
 			}
+			defer vt.Close()
 			path := filepath.Join(a.keysDir(), crypto.PrimaryFile)
-			pass, err := passphraseSource(a.v.GetString(keyPassphraseEnv), a.stderr)(path)
+			pass, err := a.passphrase()(path)
 			if err != nil {
 				return newUserError("PASSPHRASE_MISSING", "cần mật khẩu", "a passphrase is needed", err)
 			}
 			done, err := crypto.ProtectAll(a.keysDir(), pass)
+			if err := vt.RecordKeyChange(cmd.Context(), "protect", map[string]string{"files": strings.Join(done, " ")}, err); errors.Is(err, vault.ErrAudit) {
+				return err
+			}
 			if err != nil {
 				return newUserError("PROTECT_FAILED", "không đặt được mật khẩu cho tệp khoá", "cannot protect the key file", err)
 			}

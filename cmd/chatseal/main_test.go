@@ -294,6 +294,26 @@ func TestCLI_KeyRotationAndProtection(t *testing.T) {
 	if code, out, errOut := chatseal(t, "--data", data, "verify"); code != 0 {
 		t.Fatalf("verify with the passphrase set: exit %d\n%s%s", code, out, errOut)
 	}
+
+	// Every key change is an audit event, the rejected recipient too.
+	code, out, errOut := chatseal(t, "--data", data, "audit", "--action", "keys", "--json")
+	if code != 0 {
+		t.Fatalf("audit --action keys: exit %d: %s", code, errOut)
+	}
+	var changes []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var e struct {
+			Outcome string
+			Details map[string]string
+		}
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("audit line %q: %v", line, err)
+		}
+		changes = append(changes, e.Details["change"]+":"+e.Outcome)
+	}
+	if want := "rotate:ok add_recipient:ok add_recipient:failed protect:ok"; strings.Join(changes, " ") != want {
+		t.Errorf("key change events = %v, want %s", changes, want)
+	}
 	t.Setenv("CHATSEAL_KEY_PASSPHRASE", "sai")
 	if code, _, errOut := chatseal(t, "--data", data, "stats"); code == 0 || !strings.Contains(errOut, "[PASSPHRASE]") {
 		t.Errorf("stats with a wrong passphrase: exit %d: %s", code, errOut)

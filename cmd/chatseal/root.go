@@ -58,6 +58,29 @@ type app struct {
 	v      *viper.Viper
 	stdout io.Writer
 	stderr io.Writer
+	// pass is the run's passphrase source (see passphrase).
+	pass crypto.Passphrase
+}
+
+// passphrase returns the run's source of key file passphrases. It asks for
+// each file's passphrase once, so that a command that opens the vault and
+// then changes the keys does not ask twice.
+func (a *app) passphrase() crypto.Passphrase {
+	if a.pass == nil {
+		ask := passphraseSource(a.v.GetString(keyPassphraseEnv), a.stderr)
+		known := map[string]string{}
+		a.pass = func(path string) (string, error) {
+			if p, ok := known[path]; ok {
+				return p, nil
+			}
+			p, err := ask(path)
+			if err == nil {
+				known[path] = p
+			}
+			return p, err
+		}
+	}
+	return a.pass
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -260,6 +283,7 @@ func (a *app) openVaultMode(ctx context.Context, mustExist bool) (*vault.Vault, 
 		return nil, ue
 	}
 	cfg.MustExist = mustExist
+	cfg.KeyPassphrase = a.passphrase()
 	vt, err := vault.Open(ctx, cfg)
 	if errors.Is(err, vault.ErrNoArchive) {
 		return nil, noArchiveError(cfg.DataDir, err)
