@@ -49,6 +49,9 @@ const (
 	ActionTag Action = "tag"
 	// ActionImport is an import of chat history.
 	ActionImport Action = "import"
+	// ActionRecover is the commit, when the archive opens, of segments
+	// whose flush a crash interrupted.
+	ActionRecover Action = "recover"
 	// ActionRebuild is a rebuild of the catalog and index from the archive.
 	ActionRebuild Action = "rebuild"
 	// ActionCompact is a compaction of the search index.

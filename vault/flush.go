@@ -314,6 +314,8 @@ func (v *Vault) recover(ctx context.Context) error {
 		if err := v.catalog.Commit(v.cfg.Tenant, []catalog.SegmentCommit{*commit}); err != nil {
 			return err
 		}
+		v.recovered.segments++
+		v.recovered.messages += len(commit.Messages)
 	}
 
 	// A crash between a catalog commit and its checkpoint leaves records

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"chatseal/audit"
 	"chatseal/catalog"
 )
 
@@ -61,6 +62,14 @@ func TestRecover_RedoAndAdopt(t *testing.T) {
 	}
 	if intents, _ := v.catalog.Intents(v.cfg.Tenant); len(intents) != 0 {
 		t.Errorf("%d intents left after recovery", len(intents))
+	}
+	// The recovery changed the archive, so it is an audit event.
+	events := auditEvents(t, v)
+	if len(events) != 1 || events[0].Action != audit.ActionRecover || events[0].Actor != SystemActor {
+		t.Fatalf("audit events after recovery = %+v, want one recover event of the system", events)
+	}
+	if got := *events[0].Results; got != int64(len(pending)) {
+		t.Errorf("recover event counts %d messages, want %d", got, len(pending))
 	}
 	rep, err := v.Verify(ctx, nil)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -155,6 +156,10 @@ type Vault struct {
 	indexer     *indexer
 	// audit appends to the tenant's audit log (see record).
 	audit *audit.Log
+	// recovered counts the segments, and their messages, whose flush a
+	// crash interrupted and that recover committed, for the audit event
+	// that Open records.
+	recovered struct{ segments, messages int }
 
 	// flushing is closed when the background flush started by startFlush
 	// ends; nil when none runs. flushingCount is how many messages it
@@ -248,6 +253,12 @@ func (v *Vault) open(ctx context.Context) error {
 	}
 	if err := v.openAudit(ctx); err != nil {
 		return err
+	}
+	if v.recovered.segments > 0 {
+		e := audit.Event{Action: audit.ActionRecover, Results: count(v.recovered.messages), Details: map[string]string{"segments": strconv.Itoa(v.recovered.segments)}}
+		if err := v.record(ctx, e, nil); err != nil {
+			return err
+		}
 	}
 	v.indexer = newIndexer(v)
 	return nil

@@ -36,7 +36,7 @@ it and when. Reading the log is recorded too. "chatseal audit verify" checks
 the log's hash chain.
 
 Hành động / actions: search, view_conversation, view_attachment, prove, tag,
-keys, import, rebuild, compact, verify, read_audit.`,
+keys, import, recover, rebuild, compact, verify, read_audit.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if limit < 1 {
