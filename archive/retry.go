@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"syscall"
 	"time"
 )
 
@@ -62,10 +63,24 @@ type callerError struct{ err error }
 func (e callerError) Error() string { return e.err.Error() }
 func (e callerError) Unwrap() error { return e.err }
 
+// permanent reports whether retrying err cannot help: the caller's own
+// error, the store reporting on the object itself, a cancelled context, or
+// a local file system error that waiting does not change, such as a file
+// where a folder should be or a read-only disk.
 func permanent(err error) bool {
 	var ce callerError
-	return errors.As(err, &ce) || errors.Is(err, ErrNotExist) || errors.Is(err, ErrExist) || errors.Is(err, ErrLocked) ||
-		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+	if errors.As(err, &ce) || errors.Is(err, ErrNotExist) || errors.Is(err, ErrExist) || errors.Is(err, ErrLocked) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		switch errno {
+		case syscall.ENOTDIR, syscall.EISDIR, syscall.EACCES, syscall.EPERM, syscall.EROFS, syscall.ENAMETOOLONG, syscall.EINVAL:
+			return true
+		}
+	}
+	return false
 }
 
 func (r *Retrying) do(ctx context.Context, op, key string, fn func() error) error {

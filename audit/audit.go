@@ -65,6 +65,12 @@ const (
 	ActionReadAudit Action = "read_audit"
 )
 
+// Actions lists every action.
+var Actions = []Action{
+	ActionSearch, ActionViewConversation, ActionViewAttachment, ActionProve, ActionTag, ActionKeys,
+	ActionImport, ActionRecover, ActionRebuild, ActionCompact, ActionVerify, ActionReadAudit,
+}
+
 // Outcome records whether the action succeeded.
 type Outcome string
 

@@ -225,12 +225,12 @@ func TestVerify_DetectsTampering(t *testing.T) {
 					t.Fatal(err)
 				}
 			},
-			want: "does not follow the event before it",
+			want: "does not follow event 1 of the same object",
 		},
 		{
 			name:   "middle object removed",
 			tamper: func(t *testing.T, store *fsStore) { remove(t, objectPath(t, store, 1)) },
-			want:   "does not follow the event before it",
+			want:   "does not follow the last event of default/audit/",
 		},
 		{
 			name:   "first object removed",

@@ -108,8 +108,10 @@ func Verify(ctx context.Context, store Store, tenant string, want Head) (*Report
 			switch {
 			case r.Prev != head.Hash && head.Events == 0:
 				return nil, fmt.Errorf("audit: %s event %d (%s): %w: the first event of the log names a previous event; the objects before it were removed", key, i+1, r.ID, ErrBroken)
+			case r.Prev != head.Hash && i == 0:
+				return nil, fmt.Errorf("audit: %s event 1 (%s): %w: it does not follow the last event of %s; an event between them was changed or removed, or an object between them was removed", key, r.ID, ErrBroken, head.Object)
 			case r.Prev != head.Hash:
-				return nil, fmt.Errorf("audit: %s event %d (%s): %w: it does not follow the event before it; an event between them was changed or removed", key, i+1, r.ID, ErrBroken)
+				return nil, fmt.Errorf("audit: %s event %d (%s): %w: it does not follow event %d of the same object; one of them was changed", key, i+1, r.ID, ErrBroken, i)
 			case r.ID <= lastID:
 				return nil, fmt.Errorf("audit: %s event %d (%s): %w: its id does not follow %s", key, i+1, r.ID, ErrBroken, lastID)
 			}

@@ -7,17 +7,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"chatseal/archive"
 	"chatseal/audit"
 )
 
-// Every search, content view, proof, tag change, import, rebuild,
-// compaction and verification is an audit event (see package audit). The
-// vault records it before it returns the content, and an operation whose
-// event cannot be written fails with ErrAudit: nothing is shown that the
-// log does not hold.
+// Every search, content view, proof, tag change, key change, import,
+// recovery, rebuild, compaction and verification is an audit event (see
+// package audit). The vault records it before it returns the content, and
+// an operation whose event cannot be written fails with ErrAudit: nothing
+// is shown that the log does not hold.
 
 // ErrAudit is wrapped by the error of an operation whose audit event could
 // not be written.
@@ -47,7 +50,7 @@ func actorOf(ctx context.Context) string {
 // ErrAudit when the event could not be written.
 //
 // NOTE: each event is an object and a PUT of its own, which suits the
-// command line. A server answering many searches a second would batch the
+// command line. A server that handles many searches a second would batch the
 // events of concurrent requests into one Append.
 func (v *Vault) record(ctx context.Context, e audit.Event, err error) error {
 	e.Actor = actorOf(ctx)
@@ -93,22 +96,66 @@ func (v *Vault) openAudit(ctx context.Context) error {
 	return nil
 }
 
-// AuditEvents calls fn with every audit event, oldest first, and records
-// the reading as an event of its own once fn has seen them all.
-func (v *Vault) AuditEvents(ctx context.Context, fn func(audit.Event) error) error {
-	n := 0
+// AuditQuery selects audit events. Zero fields select every event.
+type AuditQuery struct {
+	// Action keeps the events of one action.
+	Action audit.Action
+	// Actor keeps the events whose actor contains it.
+	Actor string
+	// Since keeps the events at or after it.
+	Since time.Time
+	// Limit keeps the newest that many of the selected events; zero keeps
+	// them all.
+	Limit int
+}
+
+// ErrUnknownAction is wrapped by the error for an AuditQuery whose action
+// is not one of audit.Actions.
+var ErrUnknownAction = errors.New("unknown audit action")
+
+// AuditEvents returns the audit events that q selects, oldest first, and
+// records the reading, with q and the number of events returned, as an
+// event of its own.
+func (v *Vault) AuditEvents(ctx context.Context, q AuditQuery) ([]audit.Event, error) {
+	if q.Action != "" && !slices.Contains(audit.Actions, q.Action) {
+		return nil, fmt.Errorf("vault: %w %q", ErrUnknownAction, q.Action)
+	}
+	var out []audit.Event
 	err := audit.Events(ctx, auditStore{v}, v.cfg.Tenant, func(e audit.Event) error {
-		n++
-		return fn(e)
+		if (q.Action != "" && e.Action != q.Action) || !strings.Contains(e.Actor, q.Actor) || e.At.Before(q.Since) {
+			return nil
+		}
+		if q.Limit > 0 && len(out) == q.Limit {
+			out = out[1:]
+		}
+		out = append(out, e)
+		return nil
 	})
-	return v.record(ctx, audit.Event{Action: audit.ActionReadAudit, Results: count(n)}, err)
+	e := audit.Event{Action: audit.ActionReadAudit, Results: count(len(out)), Details: map[string]string{}}
+	if q.Action != "" {
+		e.Details["action"] = string(q.Action)
+	}
+	if q.Actor != "" {
+		e.Details["actor"] = q.Actor
+	}
+	if !q.Since.IsZero() {
+		e.Details["since"] = q.Since.UTC().Format(time.RFC3339)
+	}
+	if q.Limit > 0 {
+		e.Details["limit"] = strconv.Itoa(q.Limit)
+	}
+	if err := v.record(ctx, e, err); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // VerifyAudit checks the audit log's hash chain from its first object to
-// the head that the catalog keeps, and records the check.
+// the head that the catalog keeps, and records the check as a verify
+// event.
 func (v *Vault) VerifyAudit(ctx context.Context) (*audit.Report, error) {
 	rep, err := audit.Verify(ctx, auditStore{v}, v.cfg.Tenant, v.audit.Head())
-	e := audit.Event{Action: audit.ActionReadAudit, Details: map[string]string{"check": "chain"}}
+	e := audit.Event{Action: audit.ActionVerify, Details: map[string]string{"check": "audit log"}}
 	if rep != nil {
 		e.Results = count(rep.Head.Events)
 	}

@@ -17,17 +17,11 @@ import (
 // events that reading them adds.
 func auditEvents(t *testing.T, v *Vault) []audit.Event {
 	t.Helper()
-	var out []audit.Event
-	err := v.AuditEvents(context.Background(), func(e audit.Event) error {
-		if e.Action != audit.ActionReadAudit {
-			out = append(out, e)
-		}
-		return nil
-	})
+	all, err := v.AuditEvents(context.Background(), AuditQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out
+	return slices.DeleteFunc(all, func(e audit.Event) bool { return e.Action == audit.ActionReadAudit })
 }
 
 func TestAudit_RecordsSearchViewAndTag(t *testing.T) {
@@ -81,11 +75,19 @@ func TestAudit_RecordsSearchViewAndTag(t *testing.T) {
 			}
 		}
 	}
-	if !slices.Equal(view.Targets, []string{"shop-a/" + testConversation}) || view.Results == nil || *view.Results == 0 {
-		t.Errorf("view event = %+v, want shop-a's conversation and its message count", view)
+	if view.Results == nil || *view.Results == 0 || len(view.Targets) != int(*view.Results)+1 || view.Targets[0] != "shop-a/"+testConversation {
+		t.Errorf("view event = %+v, want shop-a's conversation, then each message shown, and their count", view)
 	}
 	if !slices.Equal(tag.Targets, []string{res.Hits[0].ID}) || tag.Details["add"] != "khiếu-nại" {
 		t.Errorf("tag event = %+v, want the tagged message and the tag", tag)
+	}
+	if _, err := v.Tag(ctx, []string{res.Hits[0].ID}, nil, []string{"KHIẾU-NẠI"}); err != nil {
+		t.Fatal(err)
+	}
+	// The event names the tag as stored, whatever case it was typed in.
+	events = auditEvents(t, v)
+	if untag := events[len(events)-1]; untag.Details["remove"] != "khiếu-nại" {
+		t.Errorf("untag event = %+v, want the stored form of the removed tag", untag)
 	}
 	if failed.Outcome != audit.Failed || failed.Error == "" || failed.Query != `"khieu` {
 		t.Errorf("failed search event = %+v, want the query with a failed outcome and its error", failed)

@@ -8,9 +8,11 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"chatseal/audit"
 	"chatseal/chat"
 )
 
@@ -106,6 +108,7 @@ func TestImport_WhatsAppZipStoresMedia(t *testing.T) {
 		t.Errorf("missing photo = %+v, want present=false with reason %s", att, chat.AbsentNotInExport)
 	}
 
+	before := len(auditEvents(t, v))
 	rep, err := v.Verify(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -142,6 +145,21 @@ func TestImport_WhatsAppZipStoresMedia(t *testing.T) {
 	}
 	if rep.OK() || !strings.Contains(rep.Problems[0].Object, key) {
 		t.Errorf("verify after tampering: problems %v, want one naming %s", rep.Problems, key)
+	}
+
+	// Verify reads the attachments but shows them to nobody, and a verify
+	// that finds damage did not pass.
+	var verifies []audit.Outcome
+	for _, e := range auditEvents(t, v)[before:] {
+		switch e.Action {
+		case audit.ActionViewAttachment:
+			t.Errorf("verify recorded an attachment view: %+v", e)
+		case audit.ActionVerify:
+			verifies = append(verifies, e.Outcome)
+		}
+	}
+	if !slices.Equal(verifies, []audit.Outcome{audit.OK, audit.Failed}) {
+		t.Errorf("verify outcomes = %v, want ok, then failed after the tampering", verifies)
 	}
 }
 

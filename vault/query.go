@@ -311,7 +311,11 @@ func (v *Vault) Show(ctx context.Context, conversation, account string) (*Thread
 		e.Details = map[string]string{"account": account}
 	}
 	if t != nil {
+		// The conversation, then every message shown.
 		e.Targets = []string{t.Conversation.Account + "/" + t.Conversation.Conversation}
+		for _, m := range t.Messages {
+			e.Targets = append(e.Targets, m.ID)
+		}
 		e.Results = count(len(t.Messages))
 	}
 	if err := v.record(ctx, e, err); err != nil {

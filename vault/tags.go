@@ -73,11 +73,19 @@ type TagResult struct {
 func (v *Vault) Tag(ctx context.Context, ids, add, remove []string) (*TagResult, error) {
 	res, err := v.tag(ctx, ids, add, remove)
 	e := audit.Event{Action: audit.ActionTag, Targets: ids, Details: map[string]string{}}
+	// The event names the tags as they are stored and searched.
+	normal := func(tags []string) string {
+		out := make([]string, len(tags))
+		for i, t := range tags {
+			out[i] = index.NormalizeTag(t)
+		}
+		return strings.Join(out, " ")
+	}
 	if len(add) > 0 {
-		e.Details["add"] = strings.Join(add, " ")
+		e.Details["add"] = normal(add)
 	}
 	if len(remove) > 0 {
-		e.Details["remove"] = strings.Join(remove, " ")
+		e.Details["remove"] = normal(remove)
 	}
 	if res != nil {
 		e.Results = count(res.Changed)

@@ -279,7 +279,7 @@ func (v *Vault) openDerivedAt(catalogDir, indexDir string) error {
 		// A newer chatseal indexes differently, or the index counted
 		// months in another time zone. The index is derived, so start a
 		// new one and let recovery index every segment again.
-		v.log.Warn("search index has another layout or time zone than this chatseal and configuration; it is rebuilt from the archive", "path", indexDir, "timezone", v.cfg.Location.String(), "err", err)
+		v.log.Warn("search index has another layout or time zone than this chatseal and configuration; chatseal rebuilds it from the archive now, with nothing for you to do", "path", indexDir, "timezone", v.cfg.Location.String())
 		if err := os.RemoveAll(indexDir); err != nil {
 			return fmt.Errorf("vault: remove outdated index %s: %w", indexDir, err)
 		}

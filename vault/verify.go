@@ -33,7 +33,9 @@ type VerifyReport struct {
 	Segments int   `json:"segments"`
 	Messages int64 `json:"messages"`
 	// Attachments counts the attachment objects read and hashed.
-	Attachments int             `json:"attachments"`
+	Attachments int `json:"attachments"`
+	// AuditEvents counts the audit events whose hash chain was checked.
+	AuditEvents int64           `json:"audit_events"`
 	Bytes       int64           `json:"bytes"`
 	Problems    []VerifyProblem `json:"problems"`
 }
@@ -63,22 +65,33 @@ func (v *Vault) Verify(ctx context.Context, progress func(done, total int)) (*Ve
 func (v *Vault) VerifySince(ctx context.Context, since *archive.Checkpoint, progress func(done, total int)) (*VerifyReport, error) {
 	rep, err := v.verifySince(ctx, since, progress)
 	if err == nil {
-		if _, aerr := audit.Verify(ctx, auditStore{v}, v.cfg.Tenant, v.audit.Head()); errors.Is(aerr, audit.ErrBroken) {
+		arep, aerr := audit.Verify(ctx, auditStore{v}, v.cfg.Tenant, v.audit.Head())
+		switch {
+		case errors.Is(aerr, audit.ErrBroken):
 			rep.Problems = append(rep.Problems, VerifyProblem{Object: audit.Prefix(v.cfg.Tenant), Detail: aerr.Error()})
-		} else if aerr != nil {
+		case aerr != nil:
 			err = fmt.Errorf("vault: verify audit log: %w", aerr)
+		default:
+			rep.AuditEvents = arep.Head.Events
 		}
 	}
 	e := audit.Event{Action: audit.ActionVerify}
+	outcome := err
 	if rep != nil {
 		e.Results = count(rep.Segments)
 		e.Details = map[string]string{"messages": strconv.FormatInt(rep.Messages, 10), "problems": strconv.Itoa(len(rep.Problems))}
 		if since != nil {
 			e.Details["since_tree_size"] = strconv.FormatInt(since.Size, 10)
 		}
+		if err == nil && !rep.OK() {
+			// Damage is reported in rep, not as an error, but the check
+			// did not pass.
+			outcome = fmt.Errorf("verify found %d problems; the first: %s", len(rep.Problems), rep.Problems[0])
+		}
 	}
-	if err := v.record(ctx, e, err); err != nil {
-		return nil, err
+	// record returns outcome, with the audit failure joined to it.
+	if rerr := v.record(ctx, e, outcome); err != nil || errors.Is(rerr, ErrAudit) {
+		return nil, rerr
 	}
 	return rep, nil
 }
@@ -192,7 +205,7 @@ func (v *Vault) verifyAttachments(ctx context.Context, attachments map[string]st
 			rep.Problems = append(rep.Problems, VerifyProblem{Object: key, Detail: fmt.Sprintf("attachment object is not at the key of its SHA-256 %s", sum)})
 			continue
 		}
-		rc, err := v.OpenAttachment(ctx, sum)
+		rc, err := v.openAttachment(ctx, sum)
 		if err == nil {
 			_, err = io.Copy(io.Discard, rc)
 			rc.Close()

@@ -60,8 +60,8 @@ mismatch.`,
 				for _, p := range rep.Problems {
 					fmt.Fprintf(a.stdout, "HỎNG / DAMAGED  %s\n", p)
 				}
-				fmt.Fprintf(a.stdout, "Đã kiểm tra: %d phân đoạn, %d tin nhắn, %d tệp đính kèm, %s, trong %s.\n", rep.Segments, rep.Messages, rep.Attachments, humanBytes(rep.Bytes), time.Since(started).Round(time.Millisecond))
-				fmt.Fprintf(a.stdout, "Checked: segments %d, messages %d, attachments %d, %s, in %s.\n", rep.Segments, rep.Messages, rep.Attachments, humanBytes(rep.Bytes), time.Since(started).Round(time.Millisecond))
+				fmt.Fprintf(a.stdout, "Đã kiểm tra: %d phân đoạn, %d tin nhắn, %d tệp đính kèm, %d sự kiện kiểm toán, %s, trong %s.\n", rep.Segments, rep.Messages, rep.Attachments, rep.AuditEvents, humanBytes(rep.Bytes), time.Since(started).Round(time.Millisecond))
+				fmt.Fprintf(a.stdout, "Checked: segments %d, messages %d, attachments %d, audit events %d, %s, in %s.\n", rep.Segments, rep.Messages, rep.Attachments, rep.AuditEvents, humanBytes(rep.Bytes), time.Since(started).Round(time.Millisecond))
 			}
 			if !rep.OK() {
 				ue := newUserError("ARCHIVE_DAMAGED", fmt.Sprintf("phát hiện %d chỗ sai lệch trong kho (xem danh sách ở trên)", len(rep.Problems)), fmt.Sprintf("problems found in the archive: %d (listed above)", len(rep.Problems)), nil)

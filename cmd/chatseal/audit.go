@@ -1,13 +1,17 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"chatseal/audit"
+	"chatseal/vault"
 )
 
 // defaultAuditLimit is how many of the newest events audit prints when
@@ -26,14 +30,16 @@ func (a *app) auditCommand() *cobra.Command {
 		Use:   "audit [--json] [--limit N] [--action ACTION] [--actor TEXT] [--since YYYY-MM-DD]",
 		Short: "Xem nhật ký kiểm toán / list the audit log",
 		Long: `Liệt kê các sự kiện mới nhất của nhật ký kiểm toán, cũ trước mới sau: mỗi lần tìm
-kiếm, xem hội thoại hoặc tệp đính kèm, gắn nhãn, nhập, dựng lại, kiểm tra, ai
-làm và lúc nào. Việc xem nhật ký cũng được ghi lại. "chatseal audit verify"
-kiểm tra chuỗi băm của nhật ký.
+kiếm, xem cuộc trò chuyện hoặc tệp đính kèm, lấy bằng chứng, gắn nhãn, thay
+đổi khoá, nhập, dựng lại, gộp chỉ mục, kiểm tra, ai làm và lúc nào. Việc xem
+nhật ký cũng được ghi lại. "chatseal audit verify" kiểm tra chuỗi băm của
+nhật ký và được ghi lại như một lần kiểm tra (verify).
 
 Lists the newest events of the audit log, oldest first: every search, view of
-a conversation or attachment, tag change, import, rebuild and verify, who did
-it and when. Reading the log is recorded too. "chatseal audit verify" checks
-the log's hash chain.
+a conversation or attachment, proof, tag change, key change, import, rebuild,
+compaction and verify, who did it and when. Reading the log is recorded too.
+"chatseal audit verify" checks the log's hash chain and is recorded as a
+verify.
 
 Hành động / actions: search, view_conversation, view_attachment, prove, tag,
 keys, import, recover, rebuild, compact, verify, read_audit.`,
@@ -49,26 +55,25 @@ keys, import, recover, rebuild, compact, verify, read_audit.`,
 				return err
 			}
 			defer vt.Close()
-			var from time.Time
+			q := vault.AuditQuery{Action: audit.Action(action), Actor: actor, Limit: limit}
 			if since != "" {
-				if from, err = time.ParseInLocation(time.DateOnly, since, vt.Location()); err != nil {
+				if q.Since, err = time.ParseInLocation(time.DateOnly, since, vt.Location()); err != nil {
 					ue := newUserError("USAGE", "--since cần một ngày dạng 2026-12-31", "--since takes a date like 2026-12-31", err)
 					ue.Exit = exitUsage
 					return ue
 				}
 			}
-			// The newest events are kept, the oldest dropped, as tail does.
-			var newest []audit.Event
-			err = vt.AuditEvents(cmd.Context(), func(e audit.Event) error {
-				if (action != "" && string(e.Action) != action) || !strings.Contains(e.Actor, actor) || e.At.Before(from) {
-					return nil
+			newest, err := vt.AuditEvents(cmd.Context(), q)
+			if errors.Is(err, vault.ErrUnknownAction) {
+				names := make([]string, len(audit.Actions))
+				for i, a := range audit.Actions {
+					names[i] = string(a)
 				}
-				if len(newest) == limit {
-					newest = newest[1:]
-				}
-				newest = append(newest, e)
-				return nil
-			})
+				list := strings.Join(names, ", ")
+				ue := newUserError("USAGE", "--action phải là một trong: "+list, "--action must be one of: "+list, err)
+				ue.Exit = exitUsage
+				return ue
+			}
 			if err != nil {
 				return err
 			}
@@ -118,7 +123,7 @@ keys, import, recover, rebuild, compact, verify, read_audit.`,
 // count, and the query or the targets.
 func auditLine(e audit.Event, loc *time.Location) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s  %s  %s  %s", e.At.In(loc).Format("2006-01-02 15:04:05"), e.Actor, e.Action, e.Outcome)
+	fmt.Fprintf(&b, "%s  %s  %s  %s", e.At.In(loc).Format("2006-01-02 15:04:05 -07:00"), e.Actor, e.Action, e.Outcome)
 	if e.Results != nil {
 		fmt.Fprintf(&b, "  n=%d", *e.Results)
 	}
@@ -134,6 +139,12 @@ func auditLine(e audit.Event, loc *time.Location) string {
 		fmt.Fprintf(&b, "  %s", strings.Join(targets, " "))
 		if len(e.Targets) > shownTargets {
 			fmt.Fprintf(&b, " (+%d)", len(e.Targets)-shownTargets)
+		}
+	}
+	// A search cursor is long and means nothing to a reader.
+	for _, k := range slices.Sorted(maps.Keys(e.Details)) {
+		if k != "after" {
+			fmt.Fprintf(&b, "  %s=%s", k, e.Details[k])
 		}
 	}
 	if e.Error != "" {

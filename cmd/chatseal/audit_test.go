@@ -42,15 +42,19 @@ func TestCLI_AuditListsAndVerifies(t *testing.T) {
 	}
 
 	// The listing above is itself an event.
-	code, out, _ = chatseal(t, "--data", data, "audit", "--action", "read_audit")
-	if code != 0 || !strings.Contains(out, "read_audit") {
-		t.Errorf("audit --action read_audit: exit %d, output %q; want the earlier listing", code, out)
+	code, out, _ = chatseal(t, "--data", data, "audit", "--action", "read_audit", "--json")
+	if code != 0 || !strings.Contains(out, `"results":2`) {
+		t.Errorf("audit --action read_audit: exit %d, output %q; want the earlier listing of 2 events", code, out)
 	}
 	code, out, _ = chatseal(t, "--data", data, "audit", "verify")
 	if code != 0 || !strings.Contains(out, "Audit log intact") {
 		t.Errorf("audit verify: exit %d, output %q", code, out)
 	}
 
+	code, _, errOut = chatseal(t, "--data", data, "audit", "--action", "serach")
+	if code != exitUsage || !strings.Contains(errOut, "view_conversation") {
+		t.Errorf("audit --action with a typo: exit %d, %s; want USAGE listing the actions", code, errOut)
+	}
 	code, _, errOut = chatseal(t, "--data", data, "audit", "--limit", "0")
 	if code != exitUsage || !strings.Contains(errOut, "USAGE") {
 		t.Errorf("audit --limit 0: exit %d, %s; want USAGE", code, errOut)

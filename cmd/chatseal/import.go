@@ -75,7 +75,9 @@ that cannot be parsed is quarantined with its reason, and the rest still imports
 					a.printImportSummary(sum, time.Since(started), asJSON)
 				}
 				if errors.Is(err, vault.ErrInputUnreadable) {
-					return classify(err)
+					ue := newUserError("INPUT_UNREADABLE", "không đọc được đầu vào theo định dạng của nguồn đã chọn (sai --source, tệp zip hỏng hoặc tệp bị cắt); xem chi tiết bên dưới. Đây là lần chạy thử nên không có gì được lưu", "the input cannot be read in the chosen source's format (wrong --source, damaged zip or a cut file); see the detail below. This was a dry run, so nothing was stored", err)
+					ue.Exit = exitUsage
+					return ue
 				}
 				if err != nil {
 					return newUserError("IMPORT_FAILED", "không đọc hết được đầu vào", "the input could not be read to the end", err)
