@@ -192,6 +192,11 @@ func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := check(cmd, args); err != nil {
 			ue := newUserError("USAGE", "số lượng tham số không đúng; cách dùng: "+cmd.UseLine(), "wrong number of arguments; usage: "+cmd.UseLine(), err)
+			if cmd.HasSubCommands() && len(args) > 0 {
+				// A command with subcommands reads a stray word as an
+				// argument; more likely it is a mistyped subcommand.
+				ue = newUserError("USAGE", fmt.Sprintf("không có lệnh con %q; xem chatseal %s --help", args[0], cmd.Name()), fmt.Sprintf("no subcommand %q; see chatseal %s --help", args[0], cmd.Name()), err)
+			}
 			ue.Exit = exitUsage
 			return ue
 		}
