@@ -177,6 +177,10 @@ func runBaseline(b *testing.B, dir string, msgs []*chat.Message, lean bool) time
 	return time.Since(start)
 }
 
+// benchAddSize is how many messages BenchmarkIndex hands to one Index.Add,
+// as many as one flush of an import (see vault.Config.FlushMessages).
+const benchAddSize = 5000
+
 // runIndex indexes msgs with Index.Add into a new index at dir and returns
 // the time from creation to close.
 func runIndex(b *testing.B, dir string, msgs []*chat.Message) time.Duration {
@@ -185,8 +189,8 @@ func runIndex(b *testing.B, dir string, msgs []*chat.Message) time.Duration {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for from := 0; from < len(msgs); from += benchBatchSize {
-		if err := x.Add(msgs[from:min(from+benchBatchSize, len(msgs))]); err != nil {
+	for from := 0; from < len(msgs); from += benchAddSize {
+		if err := x.Add(msgs[from:min(from+benchAddSize, len(msgs))]); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"chatseal/chat"
+	"chatseal/internal/failpoint"
 )
 
 // schemaVersion names the document layout: field names, analysis and
@@ -63,7 +64,7 @@ type Index struct {
 	loc    *time.Location
 	logger *slog.Logger
 
-	// writeMu serialises AddTagged, DropShardsBefore and Close.
+	// writeMu serialises AddTagged calls, DropShardsBefore and Close.
 	writeMu sync.Mutex
 	// mu guards the set of shards. A search holds the read lock for its
 	// whole run, so that closing a shard waits for the searches using it.
@@ -150,14 +151,14 @@ func (x *Index) SetTags(msg *chat.Message, tags []string) error {
 	return x.AddTagged([]Doc{{Message: msg, Tags: tags}})
 }
 
-// AddTagged indexes the messages of docs with their tags, one batch per
-// shard that they fall in. A message whose ID is already in the index
-// replaces the earlier document, tags included, so adding the same
-// messages again is safe, and adding a message without its tags removes
-// them. Within docs, the last message with a given ID wins. Every batch is
-// durable on disk when AddTagged returns nil. When it returns an error,
-// the batches of some shards may have been written; adding docs again
-// completes them.
+// AddTagged indexes the messages of docs with their tags, in Bleve batches
+// of at most addBatchSize messages of one shard, addWorkers at a time. A
+// message whose ID is already in the index replaces the earlier document,
+// tags included, so adding the same messages again is safe, and adding a
+// message without its tags removes them. Within docs, the last message
+// with a given ID wins. Every batch is durable on disk when AddTagged
+// returns nil. When it returns an error, some batches may have been
+// written; adding docs again completes them. Calls run one at a time.
 //
 // NOTE: a message is routed by its SentAt. Adding a message ID again with
 // a SentAt in another quarter leaves the earlier document in the old shard.
@@ -174,7 +175,23 @@ func (x *Index) AddTagged(docs []Doc) error {
 		}
 	}
 
-	// Most batches fall in one quarter, so the groups are a short list.
+	// The batches below run concurrently, so each ID may be in one only:
+	// the last Doc with an ID is kept.
+	last := make(map[string]int, len(docs))
+	for i, d := range docs {
+		last[d.Message.ID] = i
+	}
+	if len(last) < len(docs) {
+		kept := make([]Doc, 0, len(last))
+		for i, d := range docs {
+			if last[d.Message.ID] == i {
+				kept = append(kept, d)
+			}
+		}
+		docs = kept
+	}
+
+	// Most calls fall in one quarter, so the groups are a short list.
 	type group struct {
 		name string
 		docs []Doc
@@ -194,20 +211,83 @@ func (x *Index) AddTagged(docs []Doc) error {
 
 	x.writeMu.Lock()
 	defer x.writeMu.Unlock()
+	var jobs []addJob
 	for _, g := range groups {
 		s, err := x.shardForWrite(g.name)
 		if err != nil {
 			return err
 		}
-		batch := s.idx.NewBatch()
-		for _, d := range g.docs {
-			if err := batch.IndexAdvanced(messageDocument(d.Message, d.Tags, x.loc)); err != nil {
-				return fmt.Errorf("index: add message %s: %w", d.Message.ID, err)
+		for from := 0; from < len(g.docs); from += addBatchSize {
+			jobs = append(jobs, addJob{s: s, docs: g.docs[from:min(from+addBatchSize, len(g.docs))]})
+		}
+	}
+	return x.runAddJobs(jobs)
+}
+
+// addBatchSize is the most messages in one Bleve batch of AddTagged.
+const addBatchSize = 1000
+
+// addWorkers is how many Bleve batches AddTagged runs at once. A batch
+// analyses its messages on every CPU, then builds its segment on one, then
+// waits until Bleve's persister has written it. One at a time, batches
+// kept this 2-core machine about 1.4 cores busy in BenchmarkIndex; two at
+// a time took the index rate from 0.45 to 0.59 of the raw Bleve baseline
+// there, and three did no better.
+const addWorkers = 2
+
+// addJob is one Bleve batch of AddTagged.
+type addJob struct {
+	s    *shard
+	docs []Doc
+}
+
+// runAddJobs runs jobs, addWorkers at a time, and returns the errors of
+// those that failed. After an error it starts no further job.
+func (x *Index) runAddJobs(jobs []addJob) error {
+	var (
+		mu   sync.Mutex
+		errs []error
+		next int
+		wg   sync.WaitGroup
+	)
+	take := func() (addJob, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(errs) > 0 || next == len(jobs) {
+			return addJob{}, false
+		}
+		next++
+		return jobs[next-1], true
+	}
+	for range min(addWorkers, len(jobs)) {
+		wg.Go(func() {
+			for {
+				job, ok := take()
+				if !ok {
+					return
+				}
+				if err := x.runAddJob(job); err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
 			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (x *Index) runAddJob(job addJob) error {
+	failpoint.Hit("during-index")
+	batch := job.s.idx.NewBatch()
+	for _, d := range job.docs {
+		if err := batch.IndexAdvanced(messageDocument(d.Message, d.Tags, x.loc)); err != nil {
+			return fmt.Errorf("index: add message %s: %w", d.Message.ID, err)
 		}
-		if err := s.idx.Batch(batch); err != nil {
-			return fmt.Errorf("index: add batch of %d messages to shard %s, first %s: %w", len(g.docs), s.name, g.docs[0].Message.ID, err)
-		}
+	}
+	if err := job.s.idx.Batch(batch); err != nil {
+		return fmt.Errorf("index: add batch of %d messages to shard %s, first %s: %w", len(job.docs), job.s.name, job.docs[0].Message.ID, err)
 	}
 	return nil
 }

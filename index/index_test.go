@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -423,6 +424,39 @@ func TestIndex_AddSameIDInOneBatch(t *testing.T) {
 	}
 	if got := searchIDs(t, x, "mới"); !slices.Equal(got, []string{"m1"}) {
 		t.Errorf("last message of the batch not indexed: %v", got)
+	}
+}
+
+// TestIndex_AddManyBatches adds more messages than one Bleve batch holds,
+// so that batches run side by side, with one ID in the first two of them:
+// the last message with that ID must win, and every other message must be
+// found.
+func TestIndex_AddManyBatches(t *testing.T) {
+	x := openTestIndex(t)
+	msgs := make([]*chat.Message, 0, 3*addBatchSize)
+	for i := range 3 * addBatchSize {
+		msgs = append(msgs, testMessage(fmt.Sprintf("m%05d", i), "giao hàng"))
+	}
+	msgs[10].Text = "bản cũ"
+	msgs[addBatchSize+10] = testMessage("m00010", "bản mới")
+	if err := x.Add(msgs); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := x.Count(); err != nil || n != 3*addBatchSize-1 {
+		t.Errorf("Count = %d, %v, want %d", n, err, 3*addBatchSize-1)
+	}
+	if got := searchIDs(t, x, "cũ"); len(got) != 0 {
+		t.Errorf("the earlier message with the ID is found: %v", got)
+	}
+	if got := searchIDs(t, x, "mới"); !slices.Equal(got, []string{"m00010"}) {
+		t.Errorf("the last message with the ID: %v, want [m00010]", got)
+	}
+	res, err := x.Search(context.Background(), "giao", SearchOptions{Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 3*addBatchSize-2 {
+		t.Errorf("giao matches %d messages, want %d", res.Total, 3*addBatchSize-2)
 	}
 }
 

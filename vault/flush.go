@@ -249,32 +249,18 @@ func (v *Vault) planSegments(msgs []*chat.Message) ([]catalog.SegmentCommit, err
 	return segs, nil
 }
 
-// indexBatch is how many messages go to the index in one Bleve batch.
-const indexBatch = 1000
-
-// indexSegments adds the segments' messages to the index and records that
-// they are there.
+// indexSegments adds the segments' messages to the index, in one call so
+// that the index can run its batches side by side, and records that they
+// are there.
 func (v *Vault) indexSegments(segs []catalog.SegmentCommit) error {
-	var batch []*chat.Message
+	var msgs []*chat.Message
 	var ids []string
 	for _, s := range segs {
-		for _, m := range s.Messages {
-			batch = append(batch, m)
-			if len(batch) == indexBatch {
-				failpoint.Hit("during-index")
-				if err := v.index.Add(batch); err != nil {
-					return fmt.Errorf("vault: index: %w", err)
-				}
-				batch = batch[:0]
-			}
-		}
+		msgs = append(msgs, s.Messages...)
 		ids = append(ids, s.Info.ID)
 	}
-	if len(batch) > 0 {
-		failpoint.Hit("during-index")
-		if err := v.index.Add(batch); err != nil {
-			return fmt.Errorf("vault: index: %w", err)
-		}
+	if err := v.index.Add(msgs); err != nil {
+		return fmt.Errorf("vault: index: %w", err)
 	}
 	failpoint.Hit("before-index-mark")
 	return v.catalog.MarkIndexed(v.cfg.Tenant, ids)
