@@ -55,6 +55,19 @@ func readObject(ctx context.Context, store Store, key string) ([]record, error) 
 	return out, nil
 }
 
+// ObjectEvents returns the events of one audit object, oldest first.
+func ObjectEvents(ctx context.Context, store Store, key string) ([]Event, error) {
+	records, err := readObject(ctx, store, key)
+	if err != nil {
+		return nil, err
+	}
+	events := make([]Event, len(records))
+	for i, r := range records {
+		events[i] = r.Event
+	}
+	return events, nil
+}
+
 // Events calls fn with every event of the log, oldest first. It does not
 // check the chain; Verify does.
 func Events(ctx context.Context, store Store, tenant string, fn func(Event) error) error {

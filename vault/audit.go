@@ -120,17 +120,7 @@ func (v *Vault) AuditEvents(ctx context.Context, q AuditQuery) ([]audit.Event, e
 	if q.Action != "" && !slices.Contains(audit.Actions, q.Action) {
 		return nil, fmt.Errorf("vault: %w %q", ErrUnknownAction, q.Action)
 	}
-	var out []audit.Event
-	err := audit.Events(ctx, auditStore{v}, v.cfg.Tenant, func(e audit.Event) error {
-		if (q.Action != "" && e.Action != q.Action) || !strings.Contains(e.Actor, q.Actor) || e.At.Before(q.Since) {
-			return nil
-		}
-		if q.Limit > 0 && len(out) == q.Limit {
-			out = out[1:]
-		}
-		out = append(out, e)
-		return nil
-	})
+	out, err := v.auditEvents(ctx, q)
 	e := audit.Event{Action: audit.ActionReadAudit, Results: count(len(out)), Details: map[string]string{}}
 	if q.Action != "" {
 		e.Details["action"] = string(q.Action)
@@ -148,6 +138,45 @@ func (v *Vault) AuditEvents(ctx context.Context, q AuditQuery) ([]audit.Event, e
 		return nil, err
 	}
 	return out, nil
+}
+
+// auditEvents reads the objects newest first and stops once q.Limit events
+// are found or the objects are older than q.Since, so that listing the
+// newest events reads a few objects of a long log, not all of them.
+func (v *Vault) auditEvents(ctx context.Context, q AuditQuery) ([]audit.Event, error) {
+	keys, err := audit.Objects(ctx, auditStore{v}, v.cfg.Tenant)
+	if err != nil {
+		return nil, err
+	}
+	// An object's key holds the month of its last event, so an object
+	// whose month sorts before q.Since's has no event on or after it.
+	var sinceMonth string
+	if !q.Since.IsZero() {
+		sinceMonth = audit.Prefix(v.cfg.Tenant) + q.Since.UTC().Format("2006/01")
+	}
+	var newest []audit.Event
+	for i := len(keys) - 1; i >= 0; i-- {
+		if keys[i] < sinceMonth {
+			break
+		}
+		events, err := audit.ObjectEvents(ctx, auditStore{v}, keys[i])
+		if err != nil {
+			return nil, err
+		}
+		for j := len(events) - 1; j >= 0; j-- {
+			e := events[j]
+			if (q.Action != "" && e.Action != q.Action) || !strings.Contains(e.Actor, q.Actor) || e.At.Before(q.Since) {
+				continue
+			}
+			newest = append(newest, e)
+			if q.Limit > 0 && len(newest) == q.Limit {
+				slices.Reverse(newest)
+				return newest, nil
+			}
+		}
+	}
+	slices.Reverse(newest)
+	return newest, nil
 }
 
 // VerifyAudit checks the audit log's hash chain from its first object to

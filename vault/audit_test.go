@@ -190,3 +190,51 @@ func TestAudit_UnwritableLogFailsSearch(t *testing.T) {
 		t.Error("no pending head kept after a failed audit write")
 	}
 }
+
+func TestAuditEvents_FiltersAndLimit(t *testing.T) {
+	v, _ := openScopedVault(t)
+	ctx := WithActor(context.Background(), "cli:lan@may-1")
+	for _, q := range []string{"giao", "hàng", "phí"} {
+		if _, err := v.Search(ctx, q, 10, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	got, err := v.AuditEvents(ctx, AuditQuery{Action: audit.ActionSearch, Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var queries []string
+	for _, e := range got {
+		queries = append(queries, e.Query)
+	}
+	if !slices.Equal(queries, []string{"hàng", "phí"}) {
+		t.Errorf("the 2 newest searches = %v, want [hàng phí], oldest first", queries)
+	}
+
+	got, err = v.AuditEvents(ctx, AuditQuery{Actor: "lan@", Action: audit.ActionImport})
+	if err != nil || len(got) != 0 {
+		t.Errorf("lan's imports = %d events, %v; want none, the imports were the system's", len(got), err)
+	}
+	got, err = v.AuditEvents(ctx, AuditQuery{Since: time.Now().Add(24 * time.Hour)})
+	if err != nil || len(got) != 0 {
+		t.Errorf("events since tomorrow = %d, %v; want none", len(got), err)
+	}
+	got, err = v.AuditEvents(ctx, AuditQuery{Since: time.Now().Add(-time.Hour)})
+	if err != nil || len(got) < 5 {
+		t.Errorf("events of the last hour = %d, %v; want the imports, searches and readings", len(got), err)
+	}
+	if _, err := v.AuditEvents(ctx, AuditQuery{Action: "serach"}); !errors.Is(err, ErrUnknownAction) {
+		t.Errorf("unknown action: err = %v, want ErrUnknownAction", err)
+	}
+
+	// Each reading is recorded with its filters and the number returned.
+	all, err := v.AuditEvents(ctx, AuditQuery{Action: audit.ActionReadAudit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := all[0]
+	if first.Details["action"] != "search" || first.Details["limit"] != "2" || first.Results == nil || *first.Results != 2 {
+		t.Errorf("first reading = %+v, want action search, limit 2, 2 results", first)
+	}
+}
