@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -115,9 +116,18 @@ func TestLog_AppendThenVerify(t *testing.T) {
 	l, store, heads := newTestLog(t)
 	appendSample(t, l)
 
-	rep, err := Verify(context.Background(), store, "default", heads.head)
+	var steps []int
+	rep, err := Verify(context.Background(), store, "default", heads.head, func(done, total int) {
+		if total != 3 {
+			t.Errorf("progress total = %d, want 3 objects", total)
+		}
+		steps = append(steps, done)
+	})
 	if err != nil {
 		t.Fatalf("verify: %v", err)
+	}
+	if !slices.Equal(steps, []int{1, 2, 3}) {
+		t.Errorf("progress steps = %v, want 1, 2, 3", steps)
 	}
 	if rep.Objects != 3 || rep.Head.Events != 4 {
 		t.Errorf("verify read %d objects and %d events, want 3 and 4", rep.Objects, rep.Head.Events)
@@ -179,7 +189,7 @@ func TestAppend_IDsIncreaseWhenClockGoesBack(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := Verify(ctx, store, "default", heads.head); err != nil {
+	if _, err := Verify(ctx, store, "default", heads.head, nil); err != nil {
 		t.Errorf("verify after a clock that went back: %v", err)
 	}
 }
@@ -248,7 +258,7 @@ func TestVerify_DetectsTampering(t *testing.T) {
 			l, store, heads := newTestLog(t)
 			appendSample(t, l)
 			tt.tamper(t, store)
-			_, err := Verify(context.Background(), store, "default", heads.head)
+			_, err := Verify(context.Background(), store, "default", heads.head, nil)
 			if !errors.Is(err, ErrBroken) {
 				t.Fatalf("verify after tampering: err = %v, want ErrBroken", err)
 			}
@@ -291,7 +301,7 @@ func TestAppend_PutFailureThenRetryKeepsOneChain(t *testing.T) {
 	if err := reopened.Append(ctx, searchEvent("bảo hành")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Verify(ctx, store, "default", heads.head); err != nil {
+	if _, err := Verify(ctx, store, "default", heads.head, nil); err != nil {
 		t.Errorf("verify after a put in doubt: %v", err)
 	}
 }
@@ -331,7 +341,7 @@ func TestOpen_ReadsLostHeadFromArchive(t *testing.T) {
 	if err := reopened.Append(ctx, searchEvent("bảo hành")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Verify(ctx, store, "default", heads.head); err != nil {
+	if _, err := Verify(ctx, store, "default", heads.head, nil); err != nil {
 		t.Errorf("verify after appending on a recovered head: %v", err)
 	}
 }

@@ -101,15 +101,18 @@ type Report struct {
 // increase, and that the chain ends at want, the head that the catalog
 // keeps (a zero want is not compared). For a chain that does not hold
 // together, it returns an error wrapping ErrBroken that names the object
-// and the event.
-func Verify(ctx context.Context, store Store, tenant string, want Head) (*Report, error) {
+// and the event. progress, when not nil, is called after each object.
+func Verify(ctx context.Context, store Store, tenant string, want Head, progress func(done, total int)) (*Report, error) {
 	keys, err := Objects(ctx, store, tenant)
 	if err != nil {
 		return nil, err
 	}
 	var head Head
 	lastID := ""
-	for _, key := range keys {
+	for n, key := range keys {
+		if progress != nil && n > 0 {
+			progress(n, len(keys))
+		}
 		records, err := readObject(ctx, store, key)
 		if err != nil {
 			return nil, err
@@ -136,6 +139,9 @@ func Verify(ctx context.Context, store Store, tenant string, want Head) (*Report
 			return nil, fmt.Errorf("audit: %s: %w: the object is named for another event than its last, %s", key, ErrBroken, last)
 		}
 		head.Object = key
+	}
+	if progress != nil && len(keys) > 0 {
+		progress(len(keys), len(keys))
 	}
 	if want != (Head{}) && want != head {
 		if want.Events > head.Events {

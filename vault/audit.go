@@ -181,9 +181,9 @@ func (v *Vault) auditEvents(ctx context.Context, q AuditQuery) ([]audit.Event, e
 
 // VerifyAudit checks the audit log's hash chain from its first object to
 // the head that the catalog keeps, and records the check as a verify
-// event.
-func (v *Vault) VerifyAudit(ctx context.Context) (*audit.Report, error) {
-	rep, err := audit.Verify(ctx, auditStore{v}, v.cfg.Tenant, v.audit.Head())
+// event. progress, when not nil, is called after each object read.
+func (v *Vault) VerifyAudit(ctx context.Context, progress func(done, total int)) (*audit.Report, error) {
+	rep, err := audit.Verify(ctx, auditStore{v}, v.cfg.Tenant, v.audit.Head(), progress)
 	e := audit.Event{Action: audit.ActionVerify, Details: map[string]string{"check": "audit log"}}
 	if rep != nil {
 		e.Results = count(rep.Head.Events)

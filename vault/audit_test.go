@@ -93,7 +93,7 @@ func TestAudit_RecordsSearchViewAndTag(t *testing.T) {
 		t.Errorf("failed search event = %+v, want the query with a failed outcome and its error", failed)
 	}
 
-	rep, err := v.VerifyAudit(ctx)
+	rep, err := v.VerifyAudit(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func TestAudit_VerifyReportsRemovedObject(t *testing.T) {
 	if rep.OK() {
 		t.Fatal("verify passed with an audit object removed")
 	}
-	if _, err := v.VerifyAudit(ctx); !errors.Is(err, audit.ErrBroken) {
+	if _, err := v.VerifyAudit(ctx, nil); !errors.Is(err, audit.ErrBroken) {
 		t.Errorf("VerifyAudit: err = %v, want ErrBroken", err)
 	}
 }

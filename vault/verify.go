@@ -65,7 +65,7 @@ func (v *Vault) Verify(ctx context.Context, progress func(done, total int)) (*Ve
 func (v *Vault) VerifySince(ctx context.Context, since *archive.Checkpoint, progress func(done, total int)) (*VerifyReport, error) {
 	rep, err := v.verifySince(ctx, since, progress)
 	if err == nil {
-		arep, aerr := audit.Verify(ctx, auditStore{v}, v.cfg.Tenant, v.audit.Head())
+		arep, aerr := audit.Verify(ctx, auditStore{v}, v.cfg.Tenant, v.audit.Head(), nil)
 		switch {
 		case errors.Is(aerr, audit.ErrBroken):
 			rep.Problems = append(rep.Problems, VerifyProblem{Object: audit.Prefix(v.cfg.Tenant), Detail: aerr.Error()})

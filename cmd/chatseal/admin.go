@@ -51,6 +51,9 @@ mismatch.`,
 				bar.count("kiểm tra / verifying segments", done, total)
 			})
 			bar.done()
+			if errors.Is(err, vault.ErrAudit) {
+				return err
+			}
 			if err != nil {
 				return newUserError("VERIFY_FAILED", "không chạy được kiểm tra", "verify could not run", err)
 			}

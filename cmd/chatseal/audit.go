@@ -107,7 +107,11 @@ keys, import, recover, rebuild, compact, verify, read_audit.`,
 				return err
 			}
 			defer vt.Close()
-			rep, err := vt.VerifyAudit(cmd.Context())
+			bar := newProgressBar(a.stderr)
+			rep, err := vt.VerifyAudit(cmd.Context(), func(done, total int) {
+				bar.count("kiểm tra nhật ký / checking audit objects", done, total)
+			})
+			bar.done()
 			if err != nil {
 				return err
 			}
