@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 )
 
 // FSStore keeps objects as files under a root folder: the embedded default
@@ -116,7 +117,9 @@ func (s *FSStore) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 		return nil, err
 	}
 	f, err := os.Open(p)
-	if errors.Is(err, fs.ErrNotExist) {
+	// A file where a folder of the key belongs means the object cannot be
+	// there either.
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 		return nil, fmt.Errorf("archive: fs get %s: %w", key, ErrNotExist)
 	}
 	if err != nil {
@@ -132,7 +135,7 @@ func (s *FSStore) Stat(ctx context.Context, key string) (ObjectInfo, error) {
 		return ObjectInfo{}, err
 	}
 	info, err := os.Stat(p)
-	if errors.Is(err, fs.ErrNotExist) || err == nil && info.IsDir() {
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) || err == nil && info.IsDir() {
 		return ObjectInfo{}, fmt.Errorf("archive: fs stat %s: %w", key, ErrNotExist)
 	}
 	if err != nil {

@@ -1,6 +1,10 @@
 package archive_test
 
 import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"chatseal/archive"
@@ -15,4 +19,21 @@ func TestFSStore_Conformance(t *testing.T) {
 		}
 		return st
 	})
+}
+
+func TestFSStore_KeyUnderAFileDoesNotExist(t *testing.T) {
+	root := t.TempDir()
+	st, err := archive.NewFS(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "default"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Get(context.Background(), "default/audit/x.age"); !errors.Is(err, archive.ErrNotExist) {
+		t.Errorf("Get under a file: err = %v, want ErrNotExist", err)
+	}
+	if _, err := st.Stat(context.Background(), "default/audit/x.age"); !errors.Is(err, archive.ErrNotExist) {
+		t.Errorf("Stat under a file: err = %v, want ErrNotExist", err)
+	}
 }

@@ -41,13 +41,13 @@ func readObject(ctx context.Context, store Store, key string) ([]record, error) 
 	}
 	plain, err := decoder.DecodeAll(data, nil)
 	if err != nil {
-		return nil, fmt.Errorf("audit: decompress %s: %w", key, err)
+		return nil, fmt.Errorf("audit: %s: %w: the object does not decompress: %v", key, ErrBroken, err)
 	}
 	var out []record
 	for n, line := range bytes.Split(bytes.TrimSuffix(plain, []byte("\n")), []byte("\n")) {
 		var r record
 		if err := json.Unmarshal(line, &r.Event); err != nil {
-			return nil, fmt.Errorf("audit: %s line %d: %w", key, n+1, err)
+			return nil, fmt.Errorf("audit: %s line %d: %w: the line is not an event: %v", key, n+1, ErrBroken, err)
 		}
 		r.hash = hashLine(line)
 		out = append(out, r)

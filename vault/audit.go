@@ -129,7 +129,7 @@ func (v *Vault) AuditEvents(ctx context.Context, q AuditQuery) ([]audit.Event, e
 		e.Details["actor"] = q.Actor
 	}
 	if !q.Since.IsZero() {
-		e.Details["since"] = q.Since.UTC().Format(time.RFC3339)
+		e.Details["since"] = q.Since.In(v.cfg.Location).Format(time.RFC3339)
 	}
 	if q.Limit > 0 {
 		e.Details["limit"] = strconv.Itoa(q.Limit)
@@ -221,12 +221,22 @@ func (s auditStore) Get(ctx context.Context, key string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rc.Close()
-	plain, err := s.v.keys.Decrypt(rc)
+	sealed, err := io.ReadAll(rc)
+	rc.Close()
 	if err != nil {
-		return nil, fmt.Errorf("decrypt %s: %w", key, err)
+		return nil, fmt.Errorf("read %s: %w", key, err)
 	}
-	return io.ReadAll(plain)
+	// age authenticates what it decrypts, so once the object is read, a
+	// failure means that it was changed or is not one of this archive's.
+	plain, err := s.v.keys.Decrypt(bytes.NewReader(sealed))
+	if err != nil {
+		return nil, fmt.Errorf("decrypt %s: %w: %w", key, audit.ErrBroken, err)
+	}
+	data, err := io.ReadAll(plain)
+	if err != nil {
+		return nil, fmt.Errorf("decrypt %s: %w: %w", key, audit.ErrBroken, err)
+	}
+	return data, nil
 }
 
 func (s auditStore) List(ctx context.Context, prefix string, fn func(string) error) error {

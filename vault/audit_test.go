@@ -129,15 +129,8 @@ func TestAudit_SurvivesRebuild(t *testing.T) {
 }
 
 func TestAudit_VerifyReportsRemovedObject(t *testing.T) {
-	v, _ := openScopedVault(t)
+	v, keys := searchedVault(t)
 	ctx := context.Background()
-	if _, err := v.Search(ctx, "giao", 10, 0); err != nil {
-		t.Fatal(err)
-	}
-	keys, err := audit.Objects(ctx, auditStore{v}, v.cfg.Tenant)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if err := os.Remove(filepath.Join(v.cfg.archiveDir(), filepath.FromSlash(keys[1]))); err != nil {
 		t.Fatal(err)
 	}
@@ -237,4 +230,63 @@ func TestAuditEvents_FiltersAndLimit(t *testing.T) {
 	if first.Details["action"] != "search" || first.Details["limit"] != "2" || first.Results == nil || *first.Results != 2 {
 		t.Errorf("first reading = %+v, want action search, limit 2, 2 results", first)
 	}
+}
+
+func TestAudit_ChangedObjectIsBroken(t *testing.T) {
+	v, keys := searchedVault(t)
+	ctx := context.Background()
+	p := filepath.Join(v.cfg.archiveDir(), filepath.FromSlash(keys[0]))
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)-5] ^= 0x01
+	os.Chmod(p, 0o600)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := v.VerifyAudit(ctx, nil); !errors.Is(err, audit.ErrBroken) {
+		t.Errorf("VerifyAudit of a changed object: err = %v, want ErrBroken", err)
+	}
+	if _, err := v.AuditEvents(ctx, AuditQuery{}); !errors.Is(err, audit.ErrBroken) {
+		t.Errorf("AuditEvents over a changed object: err = %v, want ErrBroken", err)
+	}
+	rep, err := v.Verify(ctx, nil)
+	if err != nil {
+		t.Fatalf("verify of an archive with a changed audit object did not run: %v", err)
+	}
+	if rep.OK() {
+		t.Error("verify passed with a changed audit object")
+	}
+}
+
+func TestAudit_RebuildKeepsGuardOnNewestEvents(t *testing.T) {
+	v, keys := searchedVault(t)
+	ctx := context.Background()
+	if err := os.Remove(filepath.Join(v.cfg.archiveDir(), filepath.FromSlash(keys[len(keys)-1]))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Rebuild(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.VerifyAudit(ctx, nil); !errors.Is(err, audit.ErrBroken) {
+		t.Errorf("VerifyAudit after removing the newest object and rebuilding: err = %v, want ErrBroken", err)
+	}
+}
+
+// searchedVault returns openScopedVault's vault after one search, and the
+// keys of its audit objects in chain order.
+func searchedVault(t *testing.T) (*Vault, []string) {
+	t.Helper()
+	v, _ := openScopedVault(t)
+	ctx := context.Background()
+	if _, err := v.Search(ctx, "giao", 10, 0); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := audit.Objects(ctx, auditStore{v}, v.cfg.Tenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v, keys
 }

@@ -55,6 +55,7 @@ func (v *Vault) rebuild(ctx context.Context, progress func(done, total int)) (*R
 	}
 	v.indexer.stop()
 	v.indexer = newIndexer(v)
+	oldHead := v.audit.Head()
 	if err := v.closeDerived(); err != nil {
 		return nil, fmt.Errorf("vault: rebuild: close catalog and index: %w", err)
 	}
@@ -105,10 +106,16 @@ func (v *Vault) rebuild(ctx context.Context, progress func(done, total int)) (*R
 	if err := v.openDerived(); err != nil {
 		return nil, err
 	}
-	// The new catalog learns the audit log's head from the archive.
+	// The new catalog learns the audit log's head from the archive, unless
+	// the old catalog counted more events: then the newest objects were
+	// removed, and keeping the old head lets verify go on reporting it.
 	head, err := audit.ArchiveHead(ctx, auditStore{v}, v.cfg.Tenant)
 	if err != nil {
 		return nil, fmt.Errorf("vault: rebuild: %w", err)
+	}
+	if oldHead.Events > head.Events {
+		v.log.Warn("the archive holds fewer audit events than the catalog recorded; the newest audit objects were removed, and verify reports it", "catalog_events", oldHead.Events, "archive_events", head.Events, "catalog_last_object", oldHead.Object)
+		head = oldHead
 	}
 	if err := (auditHeads{v}).SaveHead(head, nil); err != nil {
 		return nil, fmt.Errorf("vault: rebuild: save audit head: %w", err)

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
+
+	"chatseal/audit"
 )
 
 // TestOpen_OutdatedIndexIsRebuilt marks the index as written by another
@@ -44,6 +46,15 @@ func TestOpen_OutdatedIndexIsRebuilt(t *testing.T) {
 	}
 	if stats.Indexed != uint64(stats.Messages) || stats.Messages == 0 {
 		t.Errorf("after reopening an outdated index: %+v, want every message indexed again", stats)
+	}
+	var rebuilds []audit.Event
+	for _, e := range auditEvents(t, v) {
+		if e.Action == audit.ActionRebuild {
+			rebuilds = append(rebuilds, e)
+		}
+	}
+	if len(rebuilds) != 1 || rebuilds[0].Details["scope"] != "index" {
+		t.Errorf("rebuild events = %+v, want one of the index", rebuilds)
 	}
 	res, err := v.Search(ctx, "size", 10, 0)
 	if err != nil || res.Total == 0 {

@@ -160,6 +160,9 @@ type Vault struct {
 	// crash interrupted and that recover committed, for the audit event
 	// that Open records.
 	recovered struct{ segments, messages int }
+	// reindexed is set when Open replaced an index of another layout or
+	// time zone, for the audit event that Open records.
+	reindexed bool
 
 	// flushing is closed when the background flush started by startFlush
 	// ends; nil when none runs. flushingCount is how many messages it
@@ -254,6 +257,12 @@ func (v *Vault) open(ctx context.Context) error {
 	if err := v.openAudit(ctx); err != nil {
 		return err
 	}
+	if v.reindexed {
+		e := audit.Event{Action: audit.ActionRebuild, Details: map[string]string{"scope": "index", "reason": "the index had another layout or time zone", "timezone": v.cfg.Location.String()}}
+		if err := v.record(ctx, e, nil); err != nil {
+			return err
+		}
+	}
 	if v.recovered.segments > 0 {
 		e := audit.Event{Action: audit.ActionRecover, Results: count(v.recovered.messages), Details: map[string]string{"segments": strconv.Itoa(v.recovered.segments)}}
 		if err := v.record(ctx, e, nil); err != nil {
@@ -286,6 +295,7 @@ func (v *Vault) openDerivedAt(catalogDir, indexDir string) error {
 		if err := v.catalog.ClearIndexed(v.cfg.Tenant); err != nil {
 			return err
 		}
+		v.reindexed = true
 		v.index, err = index.Open(index.Config{Path: indexDir, Location: v.cfg.Location})
 	}
 	if err != nil {

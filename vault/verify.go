@@ -86,7 +86,7 @@ func (v *Vault) VerifySince(ctx context.Context, since *archive.Checkpoint, prog
 		if err == nil && !rep.OK() {
 			// Damage is reported in rep, not as an error, but the check
 			// did not pass.
-			outcome = fmt.Errorf("verify found %d problems; the first: %s", len(rep.Problems), rep.Problems[0])
+			outcome = fmt.Errorf("verify found problems: %d; the first: %s", len(rep.Problems), rep.Problems[0])
 		}
 	}
 	// record returns outcome, with the audit failure joined to it.

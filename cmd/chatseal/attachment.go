@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"chatseal/archive"
+	"chatseal/vault"
 )
 
 func (a *app) attachmentCommand() *cobra.Command {
@@ -38,18 +39,8 @@ output file is removed.`,
 				return err
 			}
 			defer vt.Close()
-			rc, err := vt.OpenAttachment(cmd.Context(), sum)
-			if errors.Is(err, archive.ErrNotExist) {
-				ue := newUserError("ATTACHMENT_NOT_FOUND", "không có tệp đính kèm "+args[0]+" trong kho", "attachment "+args[0]+" is not in the archive", err)
-				ue.Exit = exitNotFound
-				return ue
-			}
-			if err != nil {
-				ue := newUserError("ATTACHMENT_INVALID", "không đọc được tệp đính kèm "+args[0]+"; cần đủ 64 chữ số hex của SHA-256 như show hoặc search --json in ra", "cannot read attachment "+args[0]+"; give all 64 hex digits of the SHA-256 as show or search --json prints them", err)
-				ue.Exit = exitUsage
-				return ue
-			}
-			defer rc.Close()
+			// The output is created before the attachment is opened, whose
+			// opening is an audit event, so that a bad --out reads nothing.
 			f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 			switch {
 			case errors.Is(err, fs.ErrExist):
@@ -61,6 +52,27 @@ output file is removed.`,
 				ue.Exit = exitUsage
 				return ue
 			}
+			rc, err := vt.OpenAttachment(cmd.Context(), sum)
+			if errors.Is(err, archive.ErrNotExist) {
+				ue := newUserError("ATTACHMENT_NOT_FOUND", "không có tệp đính kèm "+args[0]+" trong kho", "attachment "+args[0]+" is not in the archive", err)
+				ue.Exit = exitNotFound
+				f.Close()
+				os.Remove(out)
+				return ue
+			}
+			if errors.Is(err, vault.ErrAudit) {
+				f.Close()
+				os.Remove(out)
+				return err
+			}
+			if err != nil {
+				ue := newUserError("ATTACHMENT_INVALID", "không đọc được tệp đính kèm "+args[0]+"; cần đủ 64 chữ số hex của SHA-256 như show hoặc search --json in ra", "cannot read attachment "+args[0]+"; give all 64 hex digits of the SHA-256 as show or search --json prints them", err)
+				ue.Exit = exitUsage
+				f.Close()
+				os.Remove(out)
+				return ue
+			}
+			defer rc.Close()
 			n, err := io.Copy(f, rc)
 			if err == nil {
 				err = f.Sync()

@@ -31,13 +31,14 @@ func (a *app) auditCommand() *cobra.Command {
 		Short: "Xem nhật ký kiểm toán / list the audit log",
 		Long: `Liệt kê các sự kiện mới nhất của nhật ký kiểm toán, cũ trước mới sau: mỗi lần tìm
 kiếm, xem cuộc trò chuyện hoặc tệp đính kèm, lấy bằng chứng, gắn nhãn, thay
-đổi khoá, nhập, dựng lại, gộp chỉ mục, kiểm tra, ai làm và lúc nào. Việc xem
+đổi khoá, nhập, khôi phục sau sự cố, dựng lại, gộp chỉ mục, kiểm tra, ai làm
+và lúc nào. Việc xem
 nhật ký cũng được ghi lại. "chatseal audit verify" kiểm tra chuỗi băm của
 nhật ký và được ghi lại như một lần kiểm tra (verify).
 
 Lists the newest events of the audit log, oldest first: every search, view of
-a conversation or attachment, proof, tag change, key change, import, rebuild,
-compaction and verify, who did it and when. Reading the log is recorded too.
+a conversation or attachment, proof, tag change, key change, import, recovery
+after a crash, rebuild, compaction and verify, who did it and when. Reading the log is recorded too.
 "chatseal audit verify" checks the log's hash chain and is recorded as a
 verify.
 

@@ -64,6 +64,20 @@ func TestCLI_AuditListsAndVerifies(t *testing.T) {
 		t.Errorf("audit --since with another date form: exit %d, %s; want USAGE with an example", code, errOut)
 	}
 
+	// A refused --out reads no attachment, so it records no view.
+	existing := filepath.Join(t.TempDir(), "hoa-don.jpg")
+	if err := os.WriteFile(existing, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = chatseal(t, "--data", data, "attachment", strings.Repeat("ab", 32), "--out", existing)
+	if code != exitUsage || !strings.Contains(errOut, "OUTPUT_EXISTS") {
+		t.Errorf("attachment onto an existing file: exit %d, %s; want OUTPUT_EXISTS", code, errOut)
+	}
+	code, out, _ = chatseal(t, "--data", data, "audit", "--action", "view_attachment")
+	if code != 0 || !strings.Contains(out, "No matching event") {
+		t.Errorf("a refused attachment was recorded as a view: exit %d\n%s", code, out)
+	}
+
 	// Removing the first audit object breaks the chain.
 	var first string
 	err := filepath.WalkDir(filepath.Join(data, "archive", "default", "audit"), func(path string, d os.DirEntry, err error) error {
