@@ -63,10 +63,10 @@ type callerError struct{ err error }
 func (e callerError) Error() string { return e.err.Error() }
 func (e callerError) Unwrap() error { return e.err }
 
-// permanent reports whether retrying err cannot help: the caller's own
-// error, the store reporting on the object itself, a cancelled context, or
-// a local file system error that waiting does not change, such as a file
-// where a folder should be or a read-only disk.
+// permanent reports whether retrying err cannot help. That is the case for
+// the caller's own error, the store's report on the object itself, a
+// cancelled context, and a local file system error that waiting does not
+// change, such as a file where a folder should be or a read-only disk.
 func permanent(err error) bool {
 	var ce callerError
 	if errors.As(err, &ce) || errors.Is(err, ErrNotExist) || errors.Is(err, ErrExist) || errors.Is(err, ErrLocked) ||

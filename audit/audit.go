@@ -124,11 +124,11 @@ type Head struct {
 }
 
 // Store is the part of the archive that the log uses. Put encrypts the
-// data and fails with an error wrapping ErrExist when the key exists; Get
-// returns the decrypted data, an error wrapping ErrNotExist for a missing
-// key, and one wrapping ErrBroken when the data fails its decryption's
-// authentication, as a changed object does; List calls fn with every key
-// under prefix, in any order.
+// data and fails with an error wrapping ErrExist when the key exists. Get
+// returns the decrypted data, or an error wrapping ErrNotExist for a
+// missing key and ErrBroken when decryption fails its authentication, as
+// for a changed object. List calls fn with every key under prefix, in any
+// order.
 type Store interface {
 	Put(ctx context.Context, key string, data []byte, at time.Time) error
 	Get(ctx context.Context, key string) ([]byte, error)

@@ -102,12 +102,17 @@ func appendSample(t *testing.T, l *Log) {
 
 func readEvents(t *testing.T, store Store) []Event {
 	t.Helper()
-	var out []Event
-	if err := Events(context.Background(), store, "default", func(e Event) error {
-		out = append(out, e)
-		return nil
-	}); err != nil {
+	keys, err := Objects(context.Background(), store, "default")
+	if err != nil {
 		t.Fatal(err)
+	}
+	var out []Event
+	for _, key := range keys {
+		events, err := ObjectEvents(context.Background(), store, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, events...)
 	}
 	return out
 }
@@ -282,7 +287,7 @@ func TestAppend_PutFailureThenRetryKeepsOneChain(t *testing.T) {
 	if err := l.Append(ctx, searchEvent("giao hàng")); err != nil {
 		t.Fatal(err)
 	}
-	// The object is stored, but the append is told it failed.
+	// The object is stored, but the append gets an error back.
 	store.failPuts = 1
 	if err := l.Append(ctx, searchEvent("đổi trả")); err == nil {
 		t.Fatal("append with a failing put returned nil")
@@ -329,7 +334,7 @@ func TestOpen_ReadsLostHeadFromArchive(t *testing.T) {
 	appendSample(t, l)
 	ctx := context.Background()
 
-	// A new catalog knows no head; the chain must go on from the archive's.
+	// A new catalog has no head, so the chain must go on from the archive's.
 	heads := &memHeads{}
 	reopened, err := Open(ctx, store, heads, "default")
 	if err != nil {

@@ -68,27 +68,6 @@ func ObjectEvents(ctx context.Context, store Store, key string) ([]Event, error)
 	return events, nil
 }
 
-// Events calls fn with every event of the log, oldest first. It does not
-// check the chain; Verify does.
-func Events(ctx context.Context, store Store, tenant string, fn func(Event) error) error {
-	keys, err := Objects(ctx, store, tenant)
-	if err != nil {
-		return err
-	}
-	for _, key := range keys {
-		records, err := readObject(ctx, store, key)
-		if err != nil {
-			return err
-		}
-		for _, r := range records {
-			if err := fn(r.Event); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
 // Report is the outcome of a Verify that found the chain whole.
 type Report struct {
 	Objects int
@@ -118,7 +97,7 @@ func Verify(ctx context.Context, store Store, tenant string, want Head, progress
 			return nil, err
 		}
 		if len(records) == 0 {
-			return nil, fmt.Errorf("audit: %s: %w: the object holds no event", key, ErrBroken)
+			return nil, fmt.Errorf("audit: %s: %w: the object contains no event", key, ErrBroken)
 		}
 		for i, r := range records {
 			switch {
@@ -145,9 +124,9 @@ func Verify(ctx context.Context, store Store, tenant string, want Head, progress
 	}
 	if want != (Head{}) && want != head {
 		if want.Events > head.Events {
-			return nil, fmt.Errorf("audit: %w: the catalog records %d events ending in %s, the archive holds %d ending in %s; the newest objects were removed", ErrBroken, want.Events, want.Object, head.Events, orNone(head.Object))
+			return nil, fmt.Errorf("audit: %w: the catalog records %d events ending in %s, the archive contains %d ending in %s; the newest objects were removed", ErrBroken, want.Events, want.Object, head.Events, orNone(head.Object))
 		}
-		return nil, fmt.Errorf("audit: %w: the catalog records %d events ending in %s, the archive holds %d ending in %s", ErrBroken, want.Events, orNone(want.Object), head.Events, orNone(head.Object))
+		return nil, fmt.Errorf("audit: %w: the catalog records %d events ending in %s, the archive contains %d ending in %s", ErrBroken, want.Events, orNone(want.Object), head.Events, orNone(head.Object))
 	}
 	return &Report{Objects: len(keys), Head: head}, nil
 }

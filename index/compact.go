@@ -57,8 +57,8 @@ func (x *Index) Compact(ctx context.Context, now time.Time, progress func(Compac
 			todo = append(todo, s)
 		case n == 1:
 			// Bleve's own merger may have merged this shard since it was
-			// opened without persisting the result yet, and a snapshot
-			// with one segment must reach the disk before Compact says so.
+			// opened without persisting the result yet. The snapshot with
+			// one segment must reach the disk before Compact reports it.
 			if err := x.persist(s); err != nil {
 				return nil, err
 			}

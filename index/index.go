@@ -230,9 +230,9 @@ const addBatchSize = 1000
 // addWorkers is how many Bleve batches AddTagged runs at once. A batch
 // analyses its messages on every CPU, then builds its segment on one, then
 // waits until Bleve's persister has written it. One at a time, batches
-// kept this 2-core machine about 1.4 cores busy in BenchmarkIndex; two at
-// a time took the index rate from 0.45 to 0.59 of the raw Bleve baseline
-// there, and three did no better.
+// kept this 2-core machine about 1.4 cores busy in BenchmarkIndex. Two at
+// a time took the index rate there from 0.45 to 0.59 of the raw Bleve
+// baseline, and three did no better.
 const addWorkers = 2
 
 // addJob is one Bleve batch of AddTagged.

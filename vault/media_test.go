@@ -147,8 +147,8 @@ func TestImport_WhatsAppZipStoresMedia(t *testing.T) {
 		t.Errorf("verify after tampering: problems %v, want one naming %s", rep.Problems, key)
 	}
 
-	// Verify reads the attachments but shows them to nobody, and a verify
-	// that finds damage did not pass.
+	// Verify reads the attachments without showing them, so it records no
+	// view, and a verify that finds damage is recorded as failed.
 	var verifies []audit.Outcome
 	for _, e := range auditEvents(t, v)[before:] {
 		switch e.Action {

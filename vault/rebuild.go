@@ -114,7 +114,7 @@ func (v *Vault) rebuild(ctx context.Context, progress func(done, total int)) (*R
 		return nil, fmt.Errorf("vault: rebuild: %w", err)
 	}
 	if oldHead.Events > head.Events {
-		v.log.Warn("the archive holds fewer audit events than the catalog recorded; the newest audit objects were removed, and verify reports it", "catalog_events", oldHead.Events, "archive_events", head.Events, "catalog_last_object", oldHead.Object)
+		v.log.Warn("the archive contains fewer audit events than the catalog recorded: the newest audit objects were removed; verify and audit verify report it", "catalog_events", oldHead.Events, "archive_events", head.Events, "catalog_last_object", oldHead.Object)
 		head = oldHead
 	}
 	if err := (auditHeads{v}).SaveHead(head, nil); err != nil {
