@@ -108,7 +108,11 @@ func SealSegment(kr *crypto.Keyring, info SegmentInfo, msgs []*chat.Message) (*S
 	if len(msgs) == 0 {
 		return nil, errors.New("archive: seal segment: no messages")
 	}
-	var plain []byte
+	size := 0
+	for _, m := range msgs {
+		size += chat.RecordSizeHint(m)
+	}
+	plain := make([]byte, 0, size)
 	var err error
 	leaves := make([]tlog.Hash, len(msgs))
 	for i, m := range msgs {

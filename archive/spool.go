@@ -1,7 +1,6 @@
 package archive
 
 import (
-	"bytes"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -76,14 +75,19 @@ func (s *Spool) Len() int {
 // id. The conversation is part of the key because some platforms number
 // messages per chat (Telegram, Slack), so a source id alone repeats.
 func DedupKey(m *chat.Message) []byte {
-	var b bytes.Buffer
-	for i, part := range []string{m.Tenant, m.Source, m.Account, m.Conversation, m.SourceID} {
-		if i > 0 {
-			b.WriteByte(0)
-		}
-		b.WriteString(part)
+	parts := [...]string{m.Tenant, m.Source, m.Account, m.Conversation, m.SourceID}
+	n := len(parts) - 1
+	for _, part := range parts {
+		n += len(part)
 	}
-	return b.Bytes()
+	k := make([]byte, 0, n)
+	for i, part := range parts {
+		if i > 0 {
+			k = append(k, 0)
+		}
+		k = append(k, part...)
+	}
+	return k
 }
 
 // Has reports whether a message with the given dedup key is spooled.
@@ -97,7 +101,13 @@ func (s *Spool) Has(dedup []byte) (bool, error) {
 // Add writes msgs to the spool in one fsynced batch. When Add returns nil
 // every message is durable.
 func (s *Spool) Add(msgs []*chat.Message) error {
-	b := s.db.NewBatch()
+	// Each message is a record and a dedup key, each with its key and
+	// Pebble's few bytes of framing.
+	size := 0
+	for _, m := range msgs {
+		size += chat.RecordSizeHint(m) + 2*len(m.ID) + len(m.Source) + len(m.Account) + len(m.SourceID) + 32
+	}
+	b := s.db.NewBatchWithSize(size)
 	defer b.Close()
 	var rec []byte
 	var err error

@@ -239,7 +239,7 @@ type SegmentCommit struct {
 // id is already in the catalog are skipped, so a repeated commit of the same
 // segment changes nothing.
 func (c *Catalog) Commit(tenant string, segs []SegmentCommit) error {
-	b := c.db.NewIndexedBatch()
+	b := c.db.NewIndexedBatchWithSize(commitSizeHint(tenant, segs))
 	defer b.Close()
 
 	stats, err := c.Stats(tenant)
@@ -251,6 +251,8 @@ func (c *Catalog) Commit(tenant string, segs []SegmentCommit) error {
 		return err
 	}
 	convs := map[string]*Conversation{}
+	// The batch copies each row, so one buffer serves every message row.
+	var row []byte
 
 	for _, seg := range segs {
 		segKey := key('s', tenant, seg.Info.ID)
@@ -272,7 +274,7 @@ func (c *Catalog) Commit(tenant string, segs []SegmentCommit) error {
 			return fmt.Errorf("catalog: segment %s has %d leaf hashes for %d messages", seg.Info.ID, len(seg.Leaves), len(seg.Messages))
 		}
 		for i, m := range seg.Messages {
-			if err := c.addMessage(b, tenant, seg.Info.ID, m, convs, &stats); err != nil {
+			if row, err = c.addMessage(b, row[:0], tenant, seg.Info.ID, m, convs, &stats); err != nil {
 				return err
 			}
 			if seg.Leaves != nil {
@@ -309,14 +311,32 @@ func (c *Catalog) Commit(tenant string, segs []SegmentCommit) error {
 	return nil
 }
 
-func (c *Catalog) addMessage(b *pebble.Batch, tenant, segID string, m *chat.Message, convs map[string]*Conversation, stats *Stats) error {
+// commitSizeHint estimates the bytes of Commit's batch for segs, so that
+// the batch is allocated once instead of doubling as it grows: per message
+// the row without the raw payload, the dedup, thread and leaf rows and
+// about two Merkle hashes, each key led by the tenant.
+func commitSizeHint(tenant string, segs []SegmentCommit) int {
+	n := 0
+	for _, seg := range segs {
+		n += 512
+		for _, m := range seg.Messages {
+			n += chat.RecordSizeHint(m) - len(m.Raw) - len(m.Raw)/8
+			n += 6*len(tenant) + 3*len(m.ID) + 2*(len(m.Account)+len(m.Conversation)) + len(m.Source) + len(m.SourceID) + 256
+		}
+	}
+	return n
+}
+
+// addMessage adds the rows of m to b, encoding its message row into row,
+// and returns row for the next message.
+func (c *Catalog) addMessage(b *pebble.Batch, row []byte, tenant, segID string, m *chat.Message, convs map[string]*Conversation, stats *Stats) ([]byte, error) {
 	// Commit skips segments already in the catalog, and a message belongs
 	// to exactly one segment, so its rows are new here.
-	v, err := encodeEntry(segID, m)
+	row, err := appendEntry(row, segID, m)
 	if err != nil {
-		return err
+		return row, err
 	}
-	b.Set(key('m', tenant, m.ID), v, nil)
+	b.Set(key('m', tenant, m.ID), row, nil)
 	b.Set(append([]byte{'d', 0}, archive.DedupKey(m)...), []byte(m.ID), nil)
 	b.Set(threadKey(tenant, m.Account, m.Conversation, m.SentAt, m.ID), nil, nil)
 	if m.Target != "" && (m.Kind == chat.KindRecall || m.Kind == chat.KindEdit) {
@@ -339,7 +359,7 @@ func (c *Catalog) addMessage(b *pebble.Batch, tenant, segID string, m *chat.Mess
 			conv = &Conversation{Account: m.Account, Conversation: m.Conversation, Source: m.Source, Kind: m.ConversationKind}
 			stats.Conversations++
 		} else if err != nil {
-			return err
+			return row, err
 		}
 		convs[ck] = conv
 	}
@@ -350,7 +370,7 @@ func (c *Catalog) addMessage(b *pebble.Batch, tenant, segID string, m *chat.Mess
 	if m.SentAt.After(conv.Last) {
 		conv.Last = m.SentAt
 	}
-	return nil
+	return row, nil
 }
 
 func getJSONFrom(b *pebble.Batch, k []byte, v any) error {
@@ -518,18 +538,19 @@ func (c *Catalog) Message(tenant, id string) (*Entry, error) {
 	return decodeEntry(data)
 }
 
-// encodeEntry writes a message row: the segment id, a newline, and the
-// message's record without its raw payload, which stays in the segment.
-func encodeEntry(segID string, m *chat.Message) ([]byte, error) {
+// appendEntry appends a message row to dst: the segment id, a newline, and
+// the record of m without its raw payload, which stays in the segment.
+func appendEntry(dst []byte, segID string, m *chat.Message) ([]byte, error) {
 	slim := *m
 	slim.Raw = nil
 	slim.RawFormat = ""
-	v := append([]byte(segID), '\n')
-	v, err := chat.EncodeRecord(v, &slim)
+	dst = append(dst, segID...)
+	dst = append(dst, '\n')
+	dst, err := chat.EncodeRecord(dst, &slim)
 	if err != nil {
-		return nil, fmt.Errorf("catalog: encode message %s: %w", m.ID, err)
+		return dst, fmt.Errorf("catalog: encode message %s: %w", m.ID, err)
 	}
-	return v[:len(v)-1], nil
+	return dst[:len(dst)-1], nil
 }
 
 func decodeEntry(data []byte) (*Entry, error) {

@@ -50,6 +50,57 @@ func EncodeRecord(dst []byte, m *Message) ([]byte, error) {
 	return append(out, '\n'), nil
 }
 
+// RecordSizeHint returns an estimate of the length of m's record with its
+// newline, so that a buffer or a batch can be sized once before
+// EncodeRecord. It adds the lengths of the strings and the raw payload, a
+// share for escapes, and room for member names, numbers and times, and errs
+// on the high side.
+func RecordSizeHint(m *Message) int {
+	n := len(m.ID) + len(m.Tenant) + len(m.Source) + len(m.SourceID) + len(m.ClientID) +
+		len(m.Account) + len(m.Conversation) + len(m.ConversationTitle) +
+		len(m.Sender.ID) + len(m.Sender.Name) + len(m.Sender.Phone) + len(m.RawType) +
+		len(m.Text) + len(m.IndexText) + len(m.ReplyTo) + len(m.Target) + len(m.Reaction) +
+		len(m.ThreadRoot) + len(m.ForwardedFrom) + len(m.AuthorSignature)
+
+	for _, a := range m.Attachments {
+		n += 192 + len(a.Name) + len(a.DisplayName) + len(a.Path) + len(a.URI) + len(a.SHA256) +
+			len(a.Object) + len(a.Title) + len(a.Description) + len(a.ChecksumMD5)
+		for _, u := range a.AltURIs {
+			n += 4 + len(u)
+		}
+	}
+	if q := m.Quote; q != nil {
+		n += 64 + len(q.OwnerID) + len(q.Text) + len(q.FromName) + len(q.Attach)
+	}
+	if c := m.Contact; c != nil {
+		n += 64 + len(c.Name) + len(c.Phone) + len(c.UserID) + len(c.RawParams)
+	}
+	if m.Location != nil {
+		n += 96 + len(m.Location.Title)
+	}
+	if m.Call != nil {
+		n += 64
+	}
+	if m.EditedAt != nil {
+		n += 64
+	}
+	for _, e := range m.Entities {
+		n += 96 + len(e.Type) + len(e.Href) + len(e.UserID)
+	}
+
+	n += 64 * (len(m.Mentions) + len(m.Members) + len(m.Reactions))
+	for _, list := range [][]string{m.Flags, m.AliasIDs, m.Warnings} {
+		for _, v := range list {
+			n += 4 + len(v)
+		}
+	}
+
+	n += n / 8
+	n += len(m.Raw) + len(m.Raw)/8
+	// Member names, punctuation, the seq, kind, direction and two times.
+	return n + 384
+}
+
 // appendMessage appends the record of m, without the newline.
 func appendMessage(dst []byte, m *Message) ([]byte, error) {
 	var err error

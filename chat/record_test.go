@@ -669,3 +669,35 @@ func FuzzDecodeRecord(f *testing.F) {
 		checkDecode(t, line)
 	})
 }
+
+// TestRecordSizeHint_CoversTypicalRecords checks that a buffer of
+// RecordSizeHint bytes holds the record of a typical message, the full
+// message, and the typical message without its raw payload (the catalog's
+// row), so that the buffers and batches sized by it are allocated once.
+func TestRecordSizeHint_CoversTypicalRecords(t *testing.T) {
+	noRaw := benchMessage()
+	noRaw.Raw = nil
+	for _, c := range []struct {
+		name string
+		m    *Message
+	}{
+		{"typical", benchMessage()},
+		{"full", fullMessage()},
+		{"without raw", noRaw},
+		{"empty", &Message{}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			hint := RecordSizeHint(c.m)
+			rec, err := EncodeRecord(make([]byte, 0, hint), c.m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rec) > hint {
+				t.Errorf("record is %d bytes, hint %d", len(rec), hint)
+			}
+			if hint > 3*len(rec)+512 {
+				t.Errorf("hint %d is far above the record's %d bytes", hint, len(rec))
+			}
+		})
+	}
+}

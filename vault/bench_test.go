@@ -163,12 +163,39 @@ func fullImport(b *testing.B, dir, path string) (time.Duration, int64) {
 	return time.Since(started), stats.ArchiveBytes
 }
 
+// indexOnly indexes msgs with chatseal's index alone, in calls of one
+// flush each as an import makes them, into a new index at dir, and returns
+// the elapsed time from Open to Close.
+func indexOnly(b *testing.B, dir string, msgs []*chat.Message) time.Duration {
+	started := time.Now()
+	x, err := index.Open(index.Config{Path: dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var cfg Config
+	cfg.setDefaults()
+	flush := cfg.FlushMessages
+	for from := 0; from < len(msgs); from += flush {
+		if err := x.Add(msgs[from:min(from+flush, len(msgs))]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := x.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(started)
+}
+
 // BenchmarkImport measures, side by side in one run, the raw Bleve
-// indexing rate of the corpus's texts and a full import of the same corpus
-// on the fs store (parse, spool fsync, zstd, age, PUT, catalog, index with
-// folded and exact fields). Runs alternate raw, import, import, raw so that
-// drift in machine load falls on both. Metrics: raw_bleve_msgs/s,
-// import_msgs/s, ratio (import over raw Bleve) and archive_bytes/msg.
+// indexing rate of the corpus's texts, chatseal's index alone on the same
+// parsed messages, and a full import of the same corpus on the fs store
+// (parse, spool fsync, zstd, age, PUT, catalog, index). Each iteration runs
+// raw, index, import, import, index, raw, so that drift in machine load
+// falls on every side. Metrics: raw_bleve_msgs/s, index_msgs/s,
+// import_msgs/s, ratio (import over raw Bleve), index_ratio (index alone
+// over raw Bleve), archive_ratio (import over index alone: what the
+// archive, crypto and catalog leave of the index's rate) and
+// archive_bytes/msg.
 func BenchmarkImport(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "corpus.jsonl")
 	writeBenchCorpus(b, path, benchImportMessages)
@@ -177,22 +204,28 @@ func BenchmarkImport(b *testing.B) {
 		b.Fatalf("corpus parsed to %d messages", len(msgs))
 	}
 
-	var raw, imp time.Duration
+	var raw, idx, imp time.Duration
 	var archiveBytes int64
 	for b.Loop() {
 		raw += rawBleve(b, b.TempDir(), msgs)
+		idx += indexOnly(b, b.TempDir(), msgs)
 		d, bytes := fullImport(b, b.TempDir(), path)
 		imp += d
 		d, _ = fullImport(b, b.TempDir(), path)
 		imp += d
+		idx += indexOnly(b, b.TempDir(), msgs)
 		raw += rawBleve(b, b.TempDir(), msgs)
 		archiveBytes = bytes
 	}
 	runs := float64(2 * b.N * benchImportMessages)
 	rawRate := runs / raw.Seconds()
+	idxRate := runs / idx.Seconds()
 	impRate := runs / imp.Seconds()
 	b.ReportMetric(rawRate, "raw_bleve_msgs/s")
+	b.ReportMetric(idxRate, "index_msgs/s")
 	b.ReportMetric(impRate, "import_msgs/s")
 	b.ReportMetric(impRate/rawRate, "ratio")
+	b.ReportMetric(idxRate/rawRate, "index_ratio")
+	b.ReportMetric(impRate/idxRate, "archive_ratio")
 	b.ReportMetric(float64(archiveBytes)/benchImportMessages, "archive_bytes/msg")
 }
