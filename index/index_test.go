@@ -433,17 +433,22 @@ func TestIndex_AddSameIDInOneBatch(t *testing.T) {
 // found.
 func TestIndex_AddManyBatches(t *testing.T) {
 	x := openTestIndex(t)
-	msgs := make([]*chat.Message, 0, 3*addBatchSize)
-	for i := range 3 * addBatchSize {
+	n := 3 * minAddBatch
+	size := addBatchSize(n)
+	if size >= n {
+		t.Fatalf("%d messages make one batch of %d", n, size)
+	}
+	msgs := make([]*chat.Message, 0, n)
+	for i := range n {
 		msgs = append(msgs, testMessage(fmt.Sprintf("m%05d", i), "giao hàng"))
 	}
 	msgs[10].Text = "bản cũ"
-	msgs[addBatchSize+10] = testMessage("m00010", "bản mới")
+	msgs[size+10] = testMessage("m00010", "bản mới")
 	if err := x.Add(msgs); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := x.Count(); err != nil || n != 3*addBatchSize-1 {
-		t.Errorf("Count = %d, %v, want %d", n, err, 3*addBatchSize-1)
+	if got, err := x.Count(); err != nil || got != uint64(n-1) {
+		t.Errorf("Count = %d, %v, want %d", got, err, n-1)
 	}
 	if got := searchIDs(t, x, "cũ"); len(got) != 0 {
 		t.Errorf("the earlier message with the ID is found: %v", got)
@@ -455,8 +460,8 @@ func TestIndex_AddManyBatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Total != 3*addBatchSize-2 {
-		t.Errorf("giao matches %d messages, want %d", res.Total, 3*addBatchSize-2)
+	if res.Total != uint64(n-2) {
+		t.Errorf("giao matches %d messages, want %d", res.Total, n-2)
 	}
 }
 
