@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -19,8 +20,10 @@ import (
 // The spool is the only local state that is not derived: it must be drained
 // (flushed to segments) before the data folder is thrown away.
 //
-// Keys: "m" + message id → record line (chat.EncodeRecord, seq 0);
-// "k" + dedup key → message id.
+// Keys: "m" + message id → record line (chat.EncodeRecord, seq 0). Dedup
+// keys live in memory alone, derived from the records at open. Spools
+// written before that also hold "k" + dedup key → message id, which
+// OpenSpool deletes.
 //
 // The spool also keeps every spooled message in memory, loaded at open and
 // kept in step by Add and Remove, so that lookups and flushes do not read
@@ -45,6 +48,10 @@ func OpenSpool(dir string, logger *slog.Logger) (*Spool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("archive: open spool %s: %w", dir, err)
 	}
+	if err := dropDedupRows(db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("archive: open spool %s: %w", dir, err)
+	}
 	s := &Spool{db: db}
 	s.mu.byID = map[string]*chat.Message{}
 	s.mu.dedup = map[string]struct{}{}
@@ -58,6 +65,21 @@ func OpenSpool(dir string, logger *slog.Logger) (*Spool, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// dropDedupRows deletes the "k" rows of a spool written by an earlier
+// version, which nothing reads.
+func dropDedupRows(db *pebble.DB) error {
+	start, end := []byte{'k'}, []byte{'l'}
+	it, err := db.NewIter(&pebble.IterOptions{LowerBound: start, UpperBound: end})
+	if err != nil {
+		return err
+	}
+	found := it.First()
+	if err := errors.Join(it.Error(), it.Close()); err != nil || !found {
+		return err
+	}
+	return db.DeleteRange(start, end, pebble.Sync)
 }
 
 // Close closes the spool.
@@ -101,11 +123,11 @@ func (s *Spool) Has(dedup []byte) (bool, error) {
 // Add writes msgs to the spool in one fsynced batch. When Add returns nil
 // every message is durable.
 func (s *Spool) Add(msgs []*chat.Message) error {
-	// Each message is a record and a dedup key, each with its key and
-	// Pebble's few bytes of framing.
+	// Each message is its key, its record and Pebble's few bytes of
+	// framing.
 	size := 0
 	for _, m := range msgs {
-		size += chat.RecordSizeHint(m) + 2*len(m.ID) + len(m.Source) + len(m.Account) + len(m.SourceID) + 32
+		size += chat.RecordSizeHint(m) + len(m.ID) + 16
 	}
 	b := s.db.NewBatchWithSize(size)
 	defer b.Close()
@@ -117,7 +139,6 @@ func (s *Spool) Add(msgs []*chat.Message) error {
 			return fmt.Errorf("archive: spool add: %w", err)
 		}
 		b.Set(append([]byte{'m'}, m.ID...), rec[:len(rec)-1], nil)
-		b.Set(append([]byte{'k'}, DedupKey(m)...), []byte(m.ID), nil)
 	}
 	if err := b.Commit(pebble.Sync); err != nil {
 		return fmt.Errorf("archive: spool add %d messages: %w", len(msgs), err)
@@ -178,7 +199,6 @@ func (s *Spool) Remove(msgs []*chat.Message) error {
 	defer b.Close()
 	for _, m := range msgs {
 		b.Delete(append([]byte{'m'}, m.ID...), nil)
-		b.Delete(append([]byte{'k'}, DedupKey(m)...), nil)
 	}
 	if err := b.Commit(pebble.Sync); err != nil {
 		return fmt.Errorf("archive: spool remove %d messages: %w", len(msgs), err)

@@ -1,0 +1,97 @@
+package archive
+
+import (
+	"log/slog"
+	"slices"
+	"testing"
+
+	"github.com/cockroachdb/pebble"
+
+	"chatseal/chat"
+)
+
+func spooledIDs(s *Spool) []string {
+	var ids []string
+	for _, m := range s.Pending() {
+		ids = append(ids, m.ID)
+	}
+	return ids
+}
+
+// TestSpool_ReopenKeepsMessages adds and removes messages, reopens the
+// spool and checks that the messages left and their dedup keys survive.
+func TestSpool_ReopenKeepsMessages(t *testing.T) {
+	dir := t.TempDir()
+	s, err := OpenSpool(dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := testMessages(3)
+	if err := s.Add(msgs); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Remove(msgs[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err = OpenSpool(dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got, want := spooledIDs(s), []string{msgs[1].ID, msgs[2].ID}; !slices.Equal(got, want) {
+		t.Errorf("spooled after reopen = %v, want %v", got, want)
+	}
+	for i, m := range msgs {
+		ok, err := s.Has(DedupKey(m))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok != (i > 0) {
+			t.Errorf("Has(dedup key of message %d) = %v after reopen", i, ok)
+		}
+	}
+}
+
+// TestSpool_OpenDropsOldDedupRows writes the "k" rows of an earlier spool
+// layout beside a record and checks that OpenSpool deletes them and keeps
+// the record.
+func TestSpool_OpenDropsOldDedupRows(t *testing.T) {
+	dir := t.TempDir()
+	s, err := OpenSpool(dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := testMessages(1)[0]
+	if err := s.Add([]*chat.Message{m}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.Set(append([]byte{'k'}, DedupKey(m)...), []byte(m.ID), pebble.Sync); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err = OpenSpool(dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: []byte{'k'}, UpperBound: []byte{'l'}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it.First() {
+		t.Errorf("old dedup row %q is still there", it.Key())
+	}
+	if err := it.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := spooledIDs(s); !slices.Equal(got, []string{m.ID}) {
+		t.Errorf("spooled = %v, want [%s]", got, m.ID)
+	}
+}
