@@ -215,30 +215,6 @@ func (a *analysis) exactTerm(t *token) []byte {
 	return a.exact[t.exactStart:t.exactEnd]
 }
 
-// pairSeparator joins the folded terms of two adjacent words into a pair
-// term. The tokenizer splits words on it, so no folded term contains it,
-// and a pair term splits back into its two words in one way only.
-const pairSeparator = ' '
-
-// adjacent reports whether token i+1 follows token i directly, in the same
-// part of the text: whether the two words make a pair.
-func (a *analysis) adjacent(i int) bool {
-	return i+1 < len(a.tokens) && a.tokens[i+1].position == a.tokens[i].position+1
-}
-
-// appendPairTerm appends to buf the pair term of tokens i and i+1: their
-// folded terms joined by pairSeparator.
-func (a *analysis) appendPairTerm(buf []byte, i int) []byte {
-	buf = append(buf, a.foldedTerm(&a.tokens[i])...)
-	buf = append(buf, pairSeparator)
-	return append(buf, a.foldedTerm(&a.tokens[i+1])...)
-}
-
-// pairTerm returns the pair term of two folded words.
-func pairTerm(first, second string) string {
-	return first + string(pairSeparator) + second
-}
-
 // tokenState is the token under construction in analyze. It keeps the
 // first 8 tone digits of a word; a Vietnamese syllable has at most one.
 type tokenState struct {

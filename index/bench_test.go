@@ -317,10 +317,9 @@ func BenchmarkIndexFields(b *testing.B) {
 	}{
 		{"text", []string{fieldText}},
 		{"text+exact_x", []string{fieldText, fieldExact}},
-		{"text+pairs_x", []string{fieldText, fieldPairs}},
 		{"text+attrs_x", []string{fieldText, fieldAttrs}},
 		{"text+facets_x", []string{fieldText, fieldFacets}},
-		{"all_x", []string{fieldText, fieldExact, fieldPairs, fieldAttrs, fieldFacets}},
+		{"all_x", []string{fieldText, fieldExact, fieldAttrs, fieldFacets}},
 	}
 	times := make([]time.Duration, len(sets)+1)
 	for b.Loop() {

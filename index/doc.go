@@ -60,11 +60,6 @@
 //     (a word without them adds nothing), without positions. Each form
 //     counts once and the field's length is 1, so a match adds the same
 //     idf-weighted amount to every message that has the form.
-//   - pairs: each two adjacent folded words as one term, joined by a space
-//     ("khieu nai"), at the position of the first word. A location's byte
-//     offsets run from the start of the first word to the end of the
-//     second. The terms come from the tokens of the text field's analysis
-//     (see Phrases).
 //   - attrs: other attributes as untokenised terms with a prefix. These
 //     are the conversation, source, direction, sender id, the folded words
 //     of the sender's name, the recipients (see recipients), the reviewer
@@ -93,33 +88,32 @@
 // matches the same messages, and bleve's coordination factor gives a
 // message with only the folded term half its score, one with both the sum:
 // for the query thẻ, messages with "thẻ" rank above those with only "thế".
-// A phrase must match its folded words in order (see Phrases), and a
-// disjunction of its pair terms and its words' exact forms adds the same
-// preference: every message that matches the phrase has its pair terms,
-// and each exact form it has adds the form's idf-weighted amount.
+// A phrase must match its folded words in order (see Phrases), and each
+// exact form of its words that a match has adds the form's idf-weighted
+// amount, as for a single word.
 //
 // # Phrases
 //
 // Most Vietnamese words have two syllables ("khiếu nại", "giao hàng"), so
-// the everyday phrase has two words. A phrase query over the text field
-// reads the positions of every message that has all of its words, which
-// for two common syllables is many messages. On the pairs field a phrase
-// of two words is one term query, which reads no positions. A phrase of N
-// words is a phrase query over its N-1 pair terms, whose posting lists
-// are much shorter than those of single words. Pairs at consecutive
-// positions are words at consecutive positions, and the positionGap
-// between two parts of a message keeps pairs from joining them, so the
-// pairs match exactly the messages that the phrase over the words
-// matches. TestSearch_PairPhraseMatchesWordPhrase checks this on a seeded
-// random corpus with IndexText, attachment names, NFD text and words
-// split by hyphens and dots.
+// the everyday phrase has two words, often two common syllables. Bleve's
+// phrase query reads the positions of both words in every message that has
+// them both, inside the conjunction that finds those messages, and builds
+// maps of them for each message. phraseQuery splits the two steps. A
+// conjunction of term searchers without positions finds and scores the
+// messages that have every word, and scorch intersects their posting
+// bitmaps for it (OptimizeTFRConjunction in index/scorch/optimize.go). Then one term reader per word, with positions, is
+// advanced to each of those messages to check the order. Only the
+// positions of candidate messages are read, into reused buffers. The
+// positionGap between two parts of a message keeps a phrase from joining
+// them. TestSearch_PhraseMatchesBlevePhrase checks, on a seeded random
+// corpus with IndexText, attachment names, NFD text and words split by
+// hyphens and dots, that phraseQuery and buildText match the same messages
+// as Bleve's phrase query, with the same locations.
 //
-// A pair's location spans two words, so for Hit.Spans a phrase also runs
-// the phrase query over the words on the text field, on the messages that
-// the pairs match, and takes its locations. It adds nothing to the score,
-// so highlighting does not change the ranking. It costs time, though: to
-// reach the next match, Bleve steps through the posting lists of the
-// words one message at a time (see Speed).
+// Schema version 5 kept a pairs field instead: each two adjacent folded
+// words as one term, so that a two-word phrase was one term query. It made
+// phrases faster still but cost more than the rest of the index together
+// to write (see Speed), and version 6 removed it.
 //
 // # Results
 //
@@ -178,37 +172,30 @@
 // shards, took 0.41 times. Command: go test ./index -run='^$'
 // -bench=Search.
 //
-// The pairs field (schema version 5) was measured on 2026-12-05 on a
-// 2 vCPU AMD EPYC virtual machine shared with other jobs, before and after
-// the change in turn, twice, with go test -run x -bench
-// 'BenchmarkIndex|BenchmarkSearch' -count 3 ./index/. It made Add need
-// about 1.9 times the CPU time per message. Before it, cpu_ratio was 0.73
-// to 0.89 and index_msgs/s 25,000 to 29,300. After it, cpu_ratio was 0.43
-// to 0.46 and index_msgs/s 13,100 to 16,200. The index of BenchmarkSearch
-// on nine quarters grew from 7.6 to 15.6 MB. The pairs' own analysis is a
-// small part of the cost. Most of it is Bleve's work for each distinct
-// term of a segment, and nearly every pair of BenchmarkIndex's random
-// words is a new term. In one comparison on the corpus of
-// internal/searchbench, pairs without positions added about 30% less CPU
-// time to Add, but a phrase of three words or more would then need
-// another check of the word order.
+// The pairs field of schema version 5 made Add need about 1.9 times the
+// CPU time per message in BenchmarkIndex, because nearly every pair is a
+// new term of its segment and Bleve's work is mostly per distinct term. On
+// one million messages of internal/searchbench (CHATSEAL_BENCH_N=1000000,
+// seed 1, 200 queries per class) it took two-word phrases from p50 22.0
+// ms and p99 174 ms with Bleve's phrase query to 5.05 and 24.9 ms, and to
+// 2.0 and 16.5 ms with the sort and pruning work that followed. On the
+// import corpus of package vault (BenchmarkImport), the index alone ran at
+// 0.73 of raw Bleve's rate with the field and at 1.15 to 1.20 without it,
+// measured side by side on 2026-12-05.
 //
-// In the same runs, BenchmarkSearch's phrase ("chuyển khoản") took 66 to
-// 83 µs of CPU time on one quarter instead of 455 to 599 µs, and 260 to
-// 301 µs on nine quarters instead of 712 to 816 µs. The other classes of
-// BenchmarkSearch did not change beyond the noise. In BenchmarkSearchPhrase
-// (-count 3, twice), "chuyen khoan" took 26 to 31 µs instead of 387 to
-// 481 µs, and three words 117 to 136 µs instead of 295 to 349 µs. With
-// highlighting, either two-word phrase took 182 to 277 µs instead of 431
-// to 707 µs.
-//
-// On one million messages of internal/searchbench (CHATSEAL_BENCH_N=1000000,
-// seed 1, 200 queries per class), measured the same day, two-word phrases
-// took p50 5.05 ms, p95 19.2 ms and p99 24.9 ms instead of 22.0, 132 and
-// 174 ms, and 2.70, 9.39 and 11.7 ms instead of 16.3, 84.9 and 138 ms
-// without diacritics. SQLite FTS5 took p50 26.9 ms and p99 185 ms on the
-// same phrases. Before and after, the hit counts equalled SQLite's on the
-// same 160 of 200 phrases (the others have d or đ, which SQLite does not
-// fold). Loading the corpus took 2m6s (7,910 messages per second) instead
-// of 1m21s (12,272), and the index grew from 298 to 507 MiB.
+// phraseQuery replaced it in version 6. The same day, an ad-hoc
+// comparison ran the same million messages' phrases on an index that
+// still had pairs. Bleve's phrase query took p50 11.9 ms and p99 111 ms,
+// phraseQuery 4.9 to 5.4 and 35 to 41 ms, with the same hit counts.
+// After the field was gone, the whole benchmark gave p50 4.85 ms and p99
+// 26.8 ms for two-word phrases and 4.47 and 28.4 ms without diacritics,
+// where SQLite FTS5 took 20.9 and 142 ms, and 18.3 and 148 ms. The index
+// on disk took about 300 MiB, against 507 MiB in an earlier run with the
+// field, and loaded at about 12,700 messages per second instead of 7,910.
+// A first version of phraseQuery sought each exact form
+// in every match, and Bleve's term reader starts over from the first
+// message when asked for one at or before its own: that run's p99 for
+// marked phrases was 49.5 ms. The exact forms are now sought only when
+// behind, as in wordQuery.
+
 package index

@@ -25,17 +25,15 @@ var (
 const positionGap = 10
 
 // Indexing options of the fields. No field is stored and none has doc
-// values; only the folded text and the pairs record positions, for phrase
-// queries.
+// values; only the folded text records positions, for phrase queries.
 const (
 	textOptions  = bleveindex.IndexField | bleveindex.IncludeTermVectors
 	exactOptions = bleveindex.IndexField
-	pairsOptions = bleveindex.IndexField | bleveindex.IncludeTermVectors
 	attrsOptions = bleveindex.IndexField
 )
 
-// sharedText is the text of one message, analysed once for the folded, the
-// exact and the pairs field. Scorch (bleve v2.6.3) analyses all fields of a
+// sharedText is the text of one message, analysed once for the folded and
+// the exact field. Scorch (bleve v2.6.3) analyses all fields of a
 // document on one goroutine, and the sync.Once keeps this correct if a later
 // version does not.
 type sharedText struct {
@@ -71,9 +69,6 @@ type termKind uint8
 const (
 	foldedTerms termKind = iota
 	exactTerms
-	// pairTerms are the pair terms of adjacent words (see
-	// analysis.appendPairTerm).
-	pairTerms
 )
 
 // textField is a bleve field whose terms come from a sharedText. It builds
@@ -118,30 +113,14 @@ func (f *textField) Size() int { return fieldStructSize + len(f.name) + f.size }
 // the field has length 1. A query word's exact term then scores the same in
 // every message that has the form, whatever its repetitions and the length
 // of the message.
-//
-// The pairs field has a term for each word that the next word of its part
-// follows, at the first word's position, with the byte offsets from the
-// start of the first word to the end of the second. Its terms are built
-// from the tokens of the folded field's analysis, not by analysing again.
 func (f *textField) Analyze() {
 	a := f.text.analyze()
 	withLocations := f.options.IncludeTermVectors()
 	asSet := f.kind == exactTerms
 
-	var buf []byte
-	switch f.kind {
-	case foldedTerms:
-		buf = a.folded
-	case exactTerms:
+	buf := a.folded
+	if f.kind == exactTerms {
 		buf = a.exact
-	case pairTerms:
-		// Every folded term is in at most two pairs.
-		buf = make([]byte, 0, 2*len(a.folded)+len(a.tokens))
-		for i := range a.tokens {
-			if a.adjacent(i) {
-				buf = a.appendPairTerm(buf, i)
-			}
-		}
 	}
 	// One string holds every map key, so keys cost no allocation each.
 	keys := string(buf)
@@ -161,31 +140,18 @@ func (f *textField) Analyze() {
 		}
 	}
 
-	// pairEnd is the end in buf of the last pair term.
-	used, length, part, pairEnd := 0, 0, 0, int32(0)
+	used, length, part := 0, 0, 0
 	for i := range a.tokens {
 		t := &a.tokens[i]
 		for withLocations && i >= f.text.partEnds[part] {
 			part++
 		}
 		start, end := t.foldedStart, t.foldedEnd
-		wordsEnd := t.end
-		switch f.kind {
-		case exactTerms:
+		if f.kind == exactTerms {
 			start, end = t.exactStart, t.exactEnd
 			if start == end {
 				continue
 			}
-		case pairTerms:
-			if !a.adjacent(i) {
-				continue
-			}
-			next := &a.tokens[i+1]
-			start = pairEnd
-			// The separator is one byte.
-			end = start + (t.foldedEnd - t.foldedStart) + 1 + (next.foldedEnd - next.foldedStart)
-			pairEnd = end
-			wordsEnd = next.end
 		}
 		length++
 
@@ -209,7 +175,7 @@ func (f *textField) Analyze() {
 			loc := &locations[i]
 			loc.Position = int(t.position)
 			loc.Start = int(t.start)
-			loc.End = int(wordsEnd)
+			loc.End = int(t.end)
 			if number := part + f.text.firstPart; number > 0 {
 				loc.ArrayPositions = partNumbers[number : number+1 : number+1]
 			}
@@ -377,7 +343,6 @@ func messageDocument(m *chat.Message, tags []string, loc *time.Location) *docume
 	if text.bytes > 0 {
 		doc.AddField(&textField{name: fieldText, options: textOptions, kind: foldedTerms, text: text})
 		doc.AddField(&textField{name: fieldExact, options: exactOptions, kind: exactTerms, text: text})
-		doc.AddField(&textField{name: fieldPairs, options: pairsOptions, kind: pairTerms, text: text})
 	}
 
 	attrs := &attrsField{

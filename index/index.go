@@ -21,8 +21,9 @@ import (
 // indexing options. An index written with another layout must be rebuilt
 // from the archive. Version 4 split the index into quarter shards and added
 // the facets field, locations with byte offsets, and the to:, has: and tag:
-// terms. Version 5 added the pairs field.
-const schemaVersion = "5"
+// terms. Version 5 added the pairs field, and version 6 removed it again
+// (see Phrases in the package documentation).
+const schemaVersion = "6"
 
 // Bleve internal keys of every shard: schemaVersion, and the name of the
 // Config.Location in which the month terms were computed.

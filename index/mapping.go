@@ -11,10 +11,6 @@ import (
 const (
 	fieldText  = "text"  // folded words of the text, with positions
 	fieldExact = "exact" // exact forms of the words that have marks, as a set
-	// fieldPairs holds each two adjacent folded words as one term
-	// ("khieu nai"), with positions, so that a phrase is one term or a
-	// phrase of pair terms (see pairPhraseQuery).
-	fieldPairs = "pairs"
 	fieldAttrs = "attrs" // other attributes, as prefixed terms
 	// fieldFacets holds the attributes that results are counted or sorted
 	// by, as prefixed terms with doc values, and the send time as one
@@ -58,7 +54,11 @@ const (
 )
 
 // Names under which the analyzers are registered with bleve. An index on
-// disk refers to them by name, so they must not change.
+// disk refers to them by name, so they must not change. Schema version 5
+// had a pairs field with its own analyzer. Bleve rejects a stored mapping
+// that names an analyzer it does not know, so the name stays registered,
+// to an analyzer of no tokens, for a shard of that version to open and
+// report its version.
 const (
 	foldedAnalyzerName = "chatseal_folded"
 	exactAnalyzerName  = "chatseal_exact"
@@ -77,7 +77,7 @@ func init() {
 		panic("index: internal error: " + err.Error())
 	}
 	if err := registry.RegisterAnalyzer(pairsAnalyzerName, func(map[string]interface{}, *registry.Cache) (bleveanalysis.Analyzer, error) {
-		return pairsAnalyzer{}, nil
+		return retiredAnalyzer{}, nil
 	}); err != nil {
 		panic("index: internal error: " + err.Error())
 	}
@@ -136,35 +136,11 @@ func (exactAnalyzer) Analyze(input []byte) bleveanalysis.TokenStream {
 	return stream
 }
 
-// pairsAnalyzer is the bleve form of the pairs field. It emits a token for
-// each word that the next word follows: the two folded terms joined by
-// pairSeparator, at the first word's position. The token's byte offsets
-// run from the start of the first word to the end of the second.
-type pairsAnalyzer struct{}
+// retiredAnalyzer is registered under the name of an analyzer that no
+// field uses any more, see pairsAnalyzerName. It emits no tokens.
+type retiredAnalyzer struct{}
 
-func (pairsAnalyzer) Analyze(input []byte) bleveanalysis.TokenStream {
-	var a analysis
-	analyze(&a, input)
-	stream := make(bleveanalysis.TokenStream, 0, len(a.tokens))
-	tokens := make([]bleveanalysis.Token, 0, len(a.tokens))
-	for i := range a.tokens {
-		if !a.adjacent(i) {
-			continue
-		}
-		t, next := &a.tokens[i], &a.tokens[i+1]
-		tokens = append(tokens, bleveanalysis.Token{
-			Term:     a.appendPairTerm(nil, i),
-			Start:    int(t.start),
-			End:      int(next.end),
-			Position: int(t.position),
-			Type:     bleveanalysis.AlphaNumeric,
-		})
-	}
-	for i := range tokens {
-		stream = append(stream, &tokens[i])
-	}
-	return stream
-}
+func (retiredAnalyzer) Analyze([]byte) bleveanalysis.TokenStream { return nil }
 
 // newMapping returns the index mapping of message documents. Add builds
 // documents directly and does not use it. The mapping is stored in the
@@ -183,7 +159,6 @@ func newMapping() *mapping.IndexMappingImpl {
 
 	doc.AddFieldMappingsAt(fieldText, textFieldMapping(foldedAnalyzerName, true))
 	doc.AddFieldMappingsAt(fieldExact, textFieldMapping(exactAnalyzerName, false))
-	doc.AddFieldMappingsAt(fieldPairs, textFieldMapping(pairsAnalyzerName, true))
 	// A term query on attrs needs the prefix, as in "source:zalo".
 	doc.AddFieldMappingsAt(fieldAttrs, textFieldMapping(keyword.Name, false))
 	facets := textFieldMapping(keyword.Name, false)

@@ -46,9 +46,9 @@ func requiredTerms(q query.Query) []fieldTerm {
 			if q.Filter != nil {
 				walk(q.Filter)
 			}
-		case *pairPhraseQuery:
-			for i := 1; i < len(q.words); i++ {
-				walk(termQuery(fieldPairs, pairTerm(q.words[i-1], q.words[i])))
+		case *phraseQuery:
+			for _, word := range q.words {
+				walk(termQuery(fieldText, word))
 			}
 		}
 	}

@@ -16,7 +16,7 @@ func TestRequiredTerms(t *testing.T) {
 	}{
 		{"phone:0912345678", []fieldTerm{{fieldAttrs, attrPhone + "+84912345678"}}},
 		{"giao", []fieldTerm{{fieldText, "giao"}}},
-		{`"giao hang"`, []fieldTerm{{fieldPairs, pairTerm("giao", "hang")}}},
+		{`"giao hang"`, []fieldTerm{{fieldText, "giao"}, {fieldText, "hang"}}},
 		{"giao -hang", []fieldTerm{{fieldText, "giao"}}},
 		{"giao OR hang", nil},
 		{"thẻ", nil},

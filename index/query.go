@@ -253,12 +253,10 @@ func (b *queryBuilder) buildAnd(children []*node) (query.Query, error) {
 // the disjunction matches what the folded term matches, and a message that
 // has both scores the sum of both instead of half the folded score (bleve's
 // coordination factor). A phrase must match its words in order, which
-// pairPhraseQuery finds on the pairs field. A disjunction of its pair terms
-// and the exact forms of its words adds the same kind of score. Every
-// message that matches the phrase has its pair terms, so the disjunction
-// matches it, and each exact form the message has adds to its score. No
-// boolean should-clause is used because, in tests against bleve v2.6.3, a
-// BooleanSearcher under a conjunction lost some should matches.
+// phraseQuery finds, and each exact form of its words that a match has
+// adds to its score. No boolean should-clause is used because, in tests
+// against bleve v2.6.3, a BooleanSearcher under a conjunction lost some
+// should matches.
 func buildText(text string) query.Query {
 	var a analysis
 	analyze(&a, text)
@@ -280,23 +278,13 @@ func buildText(text string) query.Query {
 	for i := range a.tokens {
 		words[i] = string(a.foldedTerm(&a.tokens[i]))
 	}
-	inOrder := &pairPhraseQuery{words: words}
-	var scores []query.Query
+	q := &phraseQuery{words: words}
 	for i := range a.tokens {
 		if term := a.exactTerm(&a.tokens[i]); term != nil {
-			scores = append(scores, &exactFormQuery{form: string(term)})
+			q.exact = append(q.exact, string(term))
 		}
 	}
-	if len(scores) == 0 {
-		return inOrder
-	}
-	for i := 1; i < len(words); i++ {
-		scores = append(scores, termQuery(fieldPairs, pairTerm(words[i-1], words[i])))
-	}
-	// The disjunction only adds to the score. It reports no locations,
-	// so that Hit.Spans holds the words of the phrase, not every
-	// occurrence of its words.
-	return query.NewConjunctionQuery([]query.Query{inOrder, &scoreOnlyQuery{query.NewDisjunctionQuery(scores)}})
+	return q
 }
 
 // buildField returns the query of a field:value term.
@@ -498,126 +486,6 @@ func (b *queryBuilder) timeSpan(n *node) timeSpan {
 		}
 	}
 	return allTime
-}
-
-// scoreOnlyQuery runs its query without term vectors, so that its matches
-// add to the score but report no locations.
-type scoreOnlyQuery struct {
-	query query.Query
-}
-
-func (q *scoreOnlyQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
-	options.IncludeTermVectors = false
-	return q.query.Searcher(ctx, r, m, options)
-}
-
-// pairPhraseQuery matches the messages whose folded text has words (two or
-// more folded terms) at consecutive positions, as a phrase query on the
-// text field would. It searches the pairs field instead. Two words are one
-// term there. More words are a phrase of their pair terms: the pairs of
-// words 1 and 2, 2 and 3, and so on, at consecutive positions. Pairs at
-// consecutive positions are words at consecutive positions, so both match
-// the same messages. A pair term is rarer than either of its words, and a
-// term query reads no positions, which makes the common two-word phrase
-// several times faster than bleve's phrase query over the words.
-//
-// The pairs field reports the locations of pairs, not of words. When a
-// search requests locations (Hit.Spans), the query also runs bleve's phrase
-// query over the words on the text field, advanced only to the messages
-// that the pairs match. Its locations, the words of each occurrence of the
-// phrase, are added to the match. The score is the pairs' alone, so the
-// ranking does not depend on highlighting.
-type pairPhraseQuery struct {
-	words []string
-}
-
-func (q *pairPhraseQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, _ mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
-	pairs := make([]string, len(q.words)-1)
-	for i := range pairs {
-		pairs[i] = pairTerm(q.words[i], q.words[i+1])
-	}
-	pairOptions := options
-	pairOptions.IncludeTermVectors = false
-	var byPairs search.Searcher
-	var err error
-	if len(pairs) == 1 {
-		byPairs, err = searcher.NewTermSearcher(ctx, r, pairs[0], fieldPairs, 1.0, pairOptions)
-	} else {
-		byPairs, err = searcher.NewPhraseSearcher(ctx, r, pairs, 0, false, fieldPairs, 1.0, pairOptions)
-	}
-	if err != nil || !options.IncludeTermVectors {
-		return byPairs, err
-	}
-
-	byWords, err := searcher.NewPhraseSearcher(ctx, r, q.words, 0, false, fieldText, 1.0, options)
-	if err != nil {
-		byPairs.Close()
-		return nil, err
-	}
-	return &wordLocationsSearcher{Searcher: byPairs, words: byWords}, nil
-}
-
-// wordLocationsSearcher returns the matches of its embedded searcher, the
-// pairs of a phrase, with their scores, and adds to each the locations
-// that words, the same phrase over the words of the text field, reports
-// for the same message. Both match the same messages.
-type wordLocationsSearcher struct {
-	search.Searcher
-	words search.Searcher
-	// pending is the match of words at or after the last match returned,
-	// nil when words must advance.
-	pending *search.DocumentMatch
-	// done is set when words has no more matches.
-	done bool
-}
-
-func (s *wordLocationsSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
-	match, err := s.Searcher.Next(ctx)
-	if match == nil || err != nil {
-		return match, err
-	}
-	return s.addLocations(ctx, match)
-}
-
-func (s *wordLocationsSearcher) Advance(ctx *search.SearchContext, id bleveindex.IndexInternalID) (*search.DocumentMatch, error) {
-	match, err := s.Searcher.Advance(ctx, id)
-	if match == nil || err != nil {
-		return match, err
-	}
-	return s.addLocations(ctx, match)
-}
-
-// addLocations advances words to match's message and, when words matches
-// it, adds their locations to match.
-func (s *wordLocationsSearcher) addLocations(ctx *search.SearchContext, match *search.DocumentMatch) (*search.DocumentMatch, error) {
-	if !s.done && (s.pending == nil || s.pending.IndexInternalID.Compare(match.IndexInternalID) < 0) {
-		if s.pending != nil {
-			ctx.DocumentMatchPool.Put(s.pending)
-		}
-		var err error
-		if s.pending, err = s.words.Advance(ctx, match.IndexInternalID); err != nil {
-			return nil, err
-		}
-		s.done = s.pending == nil
-	}
-	if s.pending != nil && s.pending.IndexInternalID.Equals(match.IndexInternalID) {
-		match.FieldTermLocations = search.MergeFieldTermLocationsFromMatch(match.FieldTermLocations, s.pending)
-		ctx.DocumentMatchPool.Put(s.pending)
-		s.pending = nil
-	}
-	return match, nil
-}
-
-func (s *wordLocationsSearcher) Close() error {
-	return errors.Join(s.Searcher.Close(), s.words.Close())
-}
-
-func (s *wordLocationsSearcher) Size() int {
-	return s.Searcher.Size() + s.words.Size()
-}
-
-func (s *wordLocationsSearcher) DocumentMatchPoolSize() int {
-	return s.Searcher.DocumentMatchPoolSize() + s.words.DocumentMatchPoolSize() + 1
 }
 
 // exactFormQuery matches the messages whose exact field has form, boosted

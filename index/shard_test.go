@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
 
 	"chatseal/chat"
 )
@@ -222,7 +223,18 @@ func TestOpen_Layouts(t *testing.T) {
 		{
 			name:        "shard of another schema version",
 			prepare:     func(t *testing.T, dir string) { writeShard(t, dir, "2024-Q1", "4", "Asia/Ho_Chi_Minh") },
-			wantErr:     `schema version is "4", expected "5"`,
+			wantErr:     `schema version is "4", expected "6"`,
+			wantVersion: true,
+		},
+		{
+			// Version 5 mapped a pairs field to its own analyzer.
+			name: "shard with the pairs field",
+			prepare: func(t *testing.T, dir string) {
+				m := newMapping()
+				m.DefaultMapping.AddFieldMappingsAt("pairs", textFieldMapping(pairsAnalyzerName, true))
+				writeShardMapping(t, dir, "2024-Q1", m, "5", "Asia/Ho_Chi_Minh")
+			},
+			wantErr:     `schema version is "5", expected "6"`,
 			wantVersion: true,
 		},
 		{
@@ -298,7 +310,13 @@ func TestOpen_Layouts(t *testing.T) {
 // schema version and location.
 func writeShard(t *testing.T, dir, name, version, location string) {
 	t.Helper()
-	idx, err := bleve.New(filepath.Join(dir, name), newMapping())
+	writeShardMapping(t, dir, name, newMapping(), version, location)
+}
+
+// writeShardMapping writes a shard as writeShard does, with mapping m.
+func writeShardMapping(t *testing.T, dir, name string, m *mapping.IndexMappingImpl, version, location string) {
+	t.Helper()
+	idx, err := bleve.New(filepath.Join(dir, name), m)
 	if err != nil {
 		t.Fatal(err)
 	}

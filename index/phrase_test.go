@@ -7,9 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -18,139 +15,12 @@ import (
 	"chatseal/chat"
 )
 
-func TestPairSeparator_NotInFoldedTerms(t *testing.T) {
-	if asciiFolded[pairSeparator] != 0 {
-		t.Fatalf("the pair separator %q is part of words", pairSeparator)
-	}
-	for r := rune(utf8.RuneSelf); r <= unicode.MaxRune; r++ {
-		var info runeInfo
-		switch {
-		case r < tableSize:
-			info = runeTable[r]
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r):
-			info = describeRune(r)
-		default:
-			continue
-		}
-		if info.class != classSeparator && strings.ContainsRune(info.folded, pairSeparator) {
-			t.Errorf("folded form of %U contains the pair separator", r)
-		}
-	}
-}
-
-// pairLocation is one location of a term, for comparisons.
-type pairLocation struct {
+// wordLocation is one location of a term, for comparisons.
+type wordLocation struct {
 	term       string
 	pos        int
 	start, end int
 	part       []uint64
-}
-
-// fieldLocations returns the locations of the terms of field, sorted by
-// position.
-func fieldLocations(f *textField) []pairLocation {
-	var out []pairLocation
-	for term, tf := range f.AnalyzedTokenFrequencies() {
-		if tf.Frequency() != len(tf.Locations) {
-			panic(fmt.Sprintf("term %q: frequency %d, %d locations", term, tf.Frequency(), len(tf.Locations)))
-		}
-		for _, loc := range tf.Locations {
-			out = append(out, pairLocation{term, loc.Position, loc.Start, loc.End, loc.ArrayPositions})
-		}
-	}
-	slices.SortFunc(out, func(a, b pairLocation) int { return a.pos - b.pos })
-	return out
-}
-
-// documentField returns the field of doc named name, analysed.
-func documentField(t *testing.T, m *chat.Message, name string) *textField {
-	t.Helper()
-	doc := messageDocument(m, nil, time.UTC)
-	for _, f := range doc.Fields {
-		if f.Name() == name {
-			f.Analyze()
-			return f.(*textField)
-		}
-	}
-	t.Fatalf("document has no %s field", name)
-	return nil
-}
-
-func TestPairsField_TermsAndLocations(t *testing.T) {
-	text := "Khiếu-nại, GẤP gấp!"
-	m := testMessage("m", text)
-	m.IndexText = "giao hàng"
-	m.Attachments = []chat.Attachment{{Kind: "file", Name: "a.pdf"}, {Kind: "file", Name: "x"}}
-	span := func(s, from, to string) (int, int) {
-		start := strings.Index(s, from)
-		end := strings.LastIndex(s, to) + len(to)
-		return start, end
-	}
-	khieuStart, naiEnd := span(text, "Khiếu", "nại")
-	naiStart, gapEnd := span(text, "nại", "GẤP")
-	gapStart, lastEnd := span(text, "GẤP", "gấp")
-	want := []pairLocation{
-		{"khieu nai", 1, khieuStart, naiEnd, nil},
-		{"nai gap", 2, naiStart, gapEnd, nil},
-		{"gap gap", 3, gapStart, lastEnd, nil},
-		// Each part starts positionGap after the one before. No pair
-		// joins the last word of a part with the first of the next.
-		{"giao hang", 15, 0, len("giao hàng"), []uint64{1}},
-		{"a pdf", 27, 0, len("a.pdf"), []uint64{2}},
-	}
-
-	f := documentField(t, m, fieldPairs)
-	if got := fieldLocations(f); !slices.EqualFunc(got, want, func(a, b pairLocation) bool {
-		return a.term == b.term && a.pos == b.pos && a.start == b.start && a.end == b.end && slices.Equal(a.part, b.part)
-	}) {
-		t.Errorf("pairs = %+v, want %+v", got, want)
-	}
-	if f.AnalyzedLength() != len(want) {
-		t.Errorf("length = %d, want %d", f.AnalyzedLength(), len(want))
-	}
-	for _, term := range []string{"khieu nai", "gap gap"} {
-		if got := f.AnalyzedTokenFrequencies()[term].Frequency(); got != 1 {
-			t.Errorf("frequency of %q = %d, want 1", term, got)
-		}
-	}
-
-	t.Run("repeated pair", func(t *testing.T) {
-		f := documentField(t, testMessage("r", "a b a b"), fieldPairs)
-		tf := f.AnalyzedTokenFrequencies()["a b"]
-		if tf == nil || tf.Frequency() != 2 || tf.Locations[0].Position != 1 || tf.Locations[1].Position != 3 {
-			t.Errorf(`"a b" = %+v, want frequency 2 at positions 1 and 3`, tf)
-		}
-	})
-	t.Run("one word has no pairs", func(t *testing.T) {
-		f := documentField(t, testMessage("one", "👍 gấp!"), fieldPairs)
-		if f.AnalyzedLength() != 0 || len(f.AnalyzedTokenFrequencies()) != 0 {
-			t.Errorf("pairs of one word: length %d, terms %v", f.AnalyzedLength(), f.AnalyzedTokenFrequencies())
-		}
-	})
-}
-
-func TestPairsAnalyzer_MatchesField(t *testing.T) {
-	for _, text := range []string{
-		"Khiếu-nại, GẤP gấp!",
-		norm.NFD.String("chuyển khoản 0901.234.567 rồi nhé 👍 anh"),
-		"a",
-		"",
-		"đơn hàng đơn hàng",
-	} {
-		var want []pairLocation
-		for _, tok := range (pairsAnalyzer{}).Analyze([]byte(text)) {
-			want = append(want, pairLocation{string(tok.Term), tok.Position, tok.Start, tok.End, nil})
-		}
-		var got []pairLocation
-		if text != "" {
-			got = fieldLocations(documentField(t, testMessage("m", text), fieldPairs))
-		}
-		if !slices.EqualFunc(got, want, func(a, b pairLocation) bool {
-			return a.term == b.term && a.pos == b.pos && a.start == b.start && a.end == b.end && len(a.part) == 0
-		}) {
-			t.Errorf("%q: field pairs %+v, analyzer %+v", text, got, want)
-		}
-	}
 }
 
 // phraseVocabulary are the words of the phrase corpus: syllables of common
@@ -229,7 +99,7 @@ func phraseCorpus(n int) ([]*chat.Message, [][][]string) {
 // phraseHits runs q on every shard of x and returns, for each hit, the
 // locations in the text field, sorted: the words that matched, in every
 // part of the message. Without locations, the lists are empty.
-func phraseHits(t *testing.T, x *Index, q query.Query, locations bool) map[string][]pairLocation {
+func phraseHits(t *testing.T, x *Index, q query.Query, locations bool) map[string][]wordLocation {
 	t.Helper()
 	req := bleve.NewSearchRequestOptions(q, MaxWindow, 0, false)
 	req.IncludeLocations = locations
@@ -242,9 +112,9 @@ func phraseHits(t *testing.T, x *Index, q query.Query, locations bool) map[strin
 	if res.Total != uint64(len(res.Hits)) {
 		t.Fatalf("search: %d hits of %d", len(res.Hits), res.Total)
 	}
-	hits := make(map[string][]pairLocation, len(res.Hits))
+	hits := make(map[string][]wordLocation, len(res.Hits))
 	for _, h := range res.Hits {
-		locs := []pairLocation{}
+		locs := []wordLocation{}
 		if !locations {
 			// Some queries report locations unasked.
 			hits[h.ID] = locs
@@ -252,18 +122,18 @@ func phraseHits(t *testing.T, x *Index, q query.Query, locations bool) map[strin
 		}
 		for term, termLocs := range h.Locations[fieldText] {
 			for _, loc := range termLocs {
-				locs = append(locs, pairLocation{term, int(loc.Pos), int(loc.Start), int(loc.End), loc.ArrayPositions})
+				locs = append(locs, wordLocation{term, int(loc.Pos), int(loc.Start), int(loc.End), loc.ArrayPositions})
 			}
 		}
-		slices.SortFunc(locs, func(a, b pairLocation) int { return a.pos - b.pos })
-		hits[h.ID] = slices.CompactFunc(locs, func(a, b pairLocation) bool { return a.pos == b.pos })
+		slices.SortFunc(locs, func(a, b wordLocation) int { return a.pos - b.pos })
+		hits[h.ID] = slices.CompactFunc(locs, func(a, b wordLocation) bool { return a.pos == b.pos })
 	}
 	return hits
 }
 
 // hitsDiffer returns how got differs from want: in its hits or in the
 // locations of one, or "" when they are the same.
-func hitsDiffer(got, want map[string][]pairLocation) string {
+func hitsDiffer(got, want map[string][]wordLocation) string {
 	if len(got) != len(want) {
 		return fmt.Sprintf("%d hits, want %d", len(got), len(want))
 	}
@@ -272,7 +142,7 @@ func hitsDiffer(got, want map[string][]pairLocation) string {
 		if !ok {
 			return "no hit " + id
 		}
-		if !slices.EqualFunc(locs, other, func(x, y pairLocation) bool {
+		if !slices.EqualFunc(locs, other, func(x, y wordLocation) bool {
 			return x.term == y.term && x.pos == y.pos && x.start == y.start && x.end == y.end && slices.Equal(x.part, y.part)
 		}) {
 			return fmt.Sprintf("hit %s has locations %+v, want %+v", id, other, locs)
@@ -281,7 +151,7 @@ func hitsDiffer(got, want map[string][]pairLocation) string {
 	return ""
 }
 
-func TestSearch_PairPhraseMatchesWordPhrase(t *testing.T) {
+func TestSearch_PhraseMatchesBlevePhrase(t *testing.T) {
 	msgs, parts := phraseCorpus(1500)
 	x := openTestIndex(t, msgs...)
 	if n := len(shardNames(t, x)); n != 2 {
@@ -368,7 +238,7 @@ func TestSearch_PairPhraseMatchesWordPhrase(t *testing.T) {
 		for _, locations := range []bool{false, true} {
 			old := phraseHits(t, x, byWords, locations)
 			for name, q := range map[string]query.Query{
-				"pair phrase": &pairPhraseQuery{words: words},
+				"phraseQuery": &phraseQuery{words: words},
 				"buildText":   buildText(p),
 			} {
 				if diff := hitsDiffer(phraseHits(t, x, q, locations), old); diff != "" {
@@ -394,7 +264,7 @@ func containsRun(part, words []string) bool {
 	return false
 }
 
-func TestSearch_HighlightPairPhrases(t *testing.T) {
+func TestSearch_HighlightPhrases(t *testing.T) {
 	nfd := norm.NFD.String("KHIẾU NẠI gấp, khiếu nại tiếp")
 	msgs := []*chat.Message{
 		testMessage("two", "khiếu thì khiếu, nhưng khiếu nại thì chưa; nại khiếu"),
@@ -441,7 +311,7 @@ func TestSearch_HighlightPairPhrases(t *testing.T) {
 	}
 }
 
-func TestSearch_PairPhraseRanking(t *testing.T) {
+func TestSearch_PhraseRanking(t *testing.T) {
 	t.Run("exact diacritics first", func(t *testing.T) {
 		x := openTestIndex(t,
 			testMessage("exact", "chị bị khóa thẻ tín dụng từ hôm qua, nhờ em kiểm tra giúp chị với"),

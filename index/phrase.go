@@ -1,0 +1,297 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"math"
+	"slices"
+
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/searcher"
+	bleveindex "github.com/blevesearch/bleve_index_api"
+)
+
+// phraseQuery matches the messages whose folded text has words (two or
+// more folded terms) at consecutive positions.
+//
+// It runs in two steps. A conjunction of the words' term searchers, which
+// read no positions, finds and scores the messages that have every word.
+// Then one term reader per word, with positions, is advanced to each such
+// message to check that the words follow each other. Bleve's own phrase
+// searcher reads every word's positions inside the conjunction and builds
+// maps of them for each message, which costs several times more per
+// message. The score is the conjunction's, the sum of the words' scores,
+// plus the boosted score of each exact form that the message has.
+type phraseQuery struct {
+	words []string
+	// exact are the exact forms of the words that have marks (see
+	// exactFormQuery).
+	exact []string
+}
+
+func (q *phraseQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	withLocations := options.IncludeTermVectors
+	options.IncludeTermVectors = false
+
+	s := &phraseSearcher{words: q.words, withLocations: withLocations}
+	var terms []search.Searcher
+	for _, word := range q.words {
+		ts, err := searcher.NewTermSearcher(ctx, r, word, fieldText, 1.0, options)
+		if err != nil {
+			s.closeAll(terms)
+			return nil, err
+		}
+		terms = append(terms, ts)
+		reader, err := r.TermFieldReader(ctx, []byte(word), fieldText, false, false, true)
+		if err != nil {
+			s.closeAll(terms)
+			return nil, err
+		}
+		s.readers = append(s.readers, reader)
+	}
+	conj, err := searcher.NewConjunctionSearcher(ctx, r, terms, options)
+	if err != nil {
+		s.closeAll(terms)
+		return nil, err
+	}
+	s.Searcher = conj
+	s.docs = make([]*bleveindex.TermFieldDoc, len(q.words))
+	for i := range s.docs {
+		s.docs[i] = &bleveindex.TermFieldDoc{}
+	}
+
+	if options.Score != "none" {
+		for _, form := range q.exact {
+			exact, err := (&exactFormQuery{form: form}).Searcher(ctx, r, m, options)
+			if err != nil {
+				s.Close()
+				return nil, err
+			}
+			s.exact = append(s.exact, exactScorer{searcher: exact.(*exactFormSearcher)})
+		}
+		if len(s.exact) > 0 {
+			// As a conjunction searcher does, normalise by the
+			// children's weights.
+			s.SetQueryNorm(1.0 / math.Sqrt(s.Weight()))
+		}
+	}
+	return s, nil
+}
+
+// phraseSearcher returns the matches of its embedded conjunction whose
+// words are at consecutive positions (see phraseQuery).
+type phraseSearcher struct {
+	search.Searcher
+	words []string
+	// readers read the positions of each word, and docs are their
+	// reusable results.
+	readers []bleveindex.TermFieldReader
+	docs    []*bleveindex.TermFieldDoc
+	// withLocations adds the locations of the phrase's words to each
+	// match, for Hit.Spans.
+	withLocations bool
+	// exact add to the score of a match with their exact forms.
+	exact []exactScorer
+}
+
+// exactScorer adds the score of one exact form to the phrase's matches.
+type exactScorer struct {
+	searcher *exactFormSearcher
+	// score is the amount the form adds, the same for every message (see
+	// exactFormSearcher).
+	score float64
+	// next is the internal ID of the next message with the form at or
+	// after the last match, unless end is set: no such message is left.
+	// read is set once the reader was first read. Bleve's term reader
+	// starts again from the first message when asked to seek to a message
+	// at or before its own, so it is asked only when next is behind.
+	next bleveindex.IndexInternalID
+	end  bool
+	read bool
+	tfd  bleveindex.TermFieldDoc
+}
+
+func (s *phraseSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	match, err := s.Searcher.Next(ctx)
+	return s.firstPhrase(ctx, match, err)
+}
+
+func (s *phraseSearcher) Advance(ctx *search.SearchContext, id bleveindex.IndexInternalID) (*search.DocumentMatch, error) {
+	match, err := s.Searcher.Advance(ctx, id)
+	return s.firstPhrase(ctx, match, err)
+}
+
+// firstPhrase returns match when its words form the phrase, or else the
+// next match of the conjunction that does.
+func (s *phraseSearcher) firstPhrase(ctx *search.SearchContext, match *search.DocumentMatch, err error) (*search.DocumentMatch, error) {
+	for match != nil && err == nil {
+		ok, err := s.check(match)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return match, s.addExactScores(match)
+		}
+		ctx.DocumentMatchPool.Put(match)
+		match, err = s.Searcher.Next(ctx)
+	}
+	return match, err
+}
+
+// check reports whether the words are at consecutive positions in the
+// message of match, and records their locations when withLocations is
+// set.
+func (s *phraseSearcher) check(match *search.DocumentMatch) (bool, error) {
+	for i, reader := range s.readers {
+		doc, err := reader.Advance(match.IndexInternalID, s.docs[i].Reset())
+		if err != nil {
+			return false, err
+		}
+		if doc == nil || !doc.ID.Equals(match.IndexInternalID) {
+			// The conjunction matched the message, so every word is
+			// there. A reader that disagrees leaves it out.
+			return false, nil
+		}
+		s.docs[i] = doc
+	}
+
+	found := false
+	// last is the position of the last word recorded, and positions start
+	// at 1.
+	last := uint64(0)
+	for _, first := range s.docs[0].Vectors {
+		if !s.followed(first.Pos) {
+			continue
+		}
+		found = true
+		if !s.withLocations {
+			break
+		}
+		for i, word := range s.words {
+			v := s.vectorAt(i, first.Pos+uint64(i))
+			if v.Pos <= last {
+				// An earlier occurrence that overlaps this one
+				// recorded the word already.
+				continue
+			}
+			last = v.Pos
+			match.FieldTermLocations = append(match.FieldTermLocations, search.FieldTermLocation{
+				Field: fieldText,
+				Term:  word,
+				Location: search.Location{
+					Pos:   v.Pos,
+					Start: v.Start,
+					End:   v.End,
+					// The reader reuses its vectors for the next
+					// message.
+					ArrayPositions: slices.Clone(v.ArrayPositions),
+				},
+			})
+		}
+	}
+	return found, nil
+}
+
+// addExactScores adds to match's score the score of each exact form that
+// its message has. The exact field is a set of bitmaps, so each form's
+// reader only seeks to the match.
+func (s *phraseSearcher) addExactScores(match *search.DocumentMatch) error {
+	for i := range s.exact {
+		e := &s.exact[i]
+		if !e.read || (!e.end && e.next.Compare(match.IndexInternalID) < 0) {
+			doc, err := e.searcher.reader.Advance(match.IndexInternalID, e.tfd.Reset())
+			if err != nil {
+				return err
+			}
+			e.read = true
+			e.end = doc == nil
+			if doc != nil {
+				e.next = append(e.next[:0], doc.ID...)
+			}
+		}
+		if !e.end && e.next.Equals(match.IndexInternalID) {
+			match.Score += e.score
+		}
+	}
+	return nil
+}
+
+func (s *phraseSearcher) Weight() float64 {
+	w := s.Searcher.Weight()
+	for _, e := range s.exact {
+		w += e.searcher.Weight()
+	}
+	return w
+}
+
+func (s *phraseSearcher) SetQueryNorm(qnorm float64) {
+	s.Searcher.SetQueryNorm(qnorm)
+	// Every message with a form has it once, at a norm of 1.
+	once := bleveindex.TermFieldDoc{Freq: 1, Norm: 1}
+	ctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(1, 0)}
+	for i := range s.exact {
+		e := &s.exact[i]
+		e.searcher.SetQueryNorm(qnorm)
+		e.score = e.searcher.scorer.Score(ctx, &once).Score
+	}
+}
+
+// followed reports whether each word after the first is at the position
+// after the previous one, the first being at pos.
+func (s *phraseSearcher) followed(pos uint64) bool {
+	for i := 1; i < len(s.docs); i++ {
+		if s.vectorAt(i, pos+uint64(i)) == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// vectorAt returns the location of word i at pos, or nil. A word's
+// locations are few and in position order.
+func (s *phraseSearcher) vectorAt(i int, pos uint64) *bleveindex.TermFieldVector {
+	for _, v := range s.docs[i].Vectors {
+		if v.Pos == pos {
+			return v
+		}
+		if v.Pos > pos {
+			break
+		}
+	}
+	return nil
+}
+
+func (s *phraseSearcher) closeAll(terms []search.Searcher) {
+	for _, t := range terms {
+		_ = t.Close()
+	}
+	for _, r := range s.readers {
+		_ = r.Close()
+	}
+}
+
+func (s *phraseSearcher) Close() error {
+	var errs []error
+	if s.Searcher != nil {
+		errs = append(errs, s.Searcher.Close())
+	}
+	for _, r := range s.readers {
+		errs = append(errs, r.Close())
+	}
+	for _, e := range s.exact {
+		errs = append(errs, e.searcher.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func (s *phraseSearcher) Size() int {
+	n := s.Searcher.Size()
+	for _, r := range s.readers {
+		n += r.Size()
+	}
+	for _, e := range s.exact {
+		n += e.searcher.Size()
+	}
+	return n
+}
