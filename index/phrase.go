@@ -100,16 +100,8 @@ type exactScorer struct {
 	searcher *exactFormSearcher
 	// score is the amount the form adds, the same for every message (see
 	// exactFormSearcher).
-	score float64
-	// next is the internal ID of the next message with the form at or
-	// after the last match, unless end is set: no such message is left.
-	// read is set once the reader was first read. Bleve's term reader
-	// starts again from the first message when asked to seek to a message
-	// at or before its own, so it is asked only when next is behind.
-	next bleveindex.IndexInternalID
-	end  bool
-	read bool
-	tfd  bleveindex.TermFieldDoc
+	score  float64
+	cursor exactCursor
 }
 
 func (s *phraseSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
@@ -199,18 +191,13 @@ func (s *phraseSearcher) check(match *search.DocumentMatch) (bool, error) {
 func (s *phraseSearcher) addExactScores(match *search.DocumentMatch) error {
 	for i := range s.exact {
 		e := &s.exact[i]
-		if !e.read || (!e.end && e.next.Compare(match.IndexInternalID) < 0) {
-			doc, err := e.searcher.reader.Advance(match.IndexInternalID, e.tfd.Reset())
-			if err != nil {
-				return err
-			}
-			e.read = true
-			e.end = doc == nil
-			if doc != nil {
-				e.next = append(e.next[:0], doc.ID...)
-			}
+		// A phrase's matches skip messages that have the form, so the
+		// reader seeks.
+		has, err := e.cursor.has(e.searcher.reader, match.IndexInternalID, false)
+		if err != nil {
+			return err
 		}
-		if !e.end && e.next.Equals(match.IndexInternalID) {
+		if has {
 			match.Score += e.score
 		}
 	}

@@ -603,13 +603,46 @@ type wordSearcher struct {
 	// exactScore is the score that the exact form adds, the same for every
 	// message (see exactFormSearcher).
 	exactScore float64
-	// exactNext is the internal ID of the next message with the exact
-	// form at or after the last match, unless exactEnd is set: no such
-	// message is left. exactRead is set once the reader was first read.
-	exactNext bleveindex.IndexInternalID
-	exactEnd  bool
-	exactRead bool
-	tfd       bleveindex.TermFieldDoc
+	cursor     exactCursor
+}
+
+// exactCursor tells which matches of a search, in increasing order, have
+// an exact form, by reading the form's posting list alongside them.
+// Bleve's term reader starts again from the first message when asked to
+// seek to a message at or before its own, so the cursor seeks only when
+// the form's next message is behind the match.
+type exactCursor struct {
+	// next is the internal ID of the next message with the form at or
+	// after the last match, unless end is set: no such message is left.
+	// read is set once the reader was first read.
+	next bleveindex.IndexInternalID
+	end  bool
+	read bool
+	tfd  bleveindex.TermFieldDoc
+}
+
+// has reports whether the message of id has the form. stepped tells that
+// no message with the form lies between the last match and id, so that
+// the reader may step to its next message instead of seeking.
+func (c *exactCursor) has(reader bleveindex.TermFieldReader, id bleveindex.IndexInternalID, stepped bool) (bool, error) {
+	if !c.read || (!c.end && c.next.Compare(id) < 0) {
+		var next *bleveindex.TermFieldDoc
+		var err error
+		if stepped && c.read {
+			next, err = reader.Next(c.tfd.Reset())
+		} else {
+			next, err = reader.Advance(id, c.tfd.Reset())
+		}
+		if err != nil {
+			return false, err
+		}
+		c.read = true
+		c.end = next == nil
+		if next != nil {
+			c.next = append(c.next[:0], next.ID...)
+		}
+	}
+	return !c.end && c.next.Equals(id), nil
 }
 
 func (s *wordSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
@@ -632,23 +665,11 @@ func (s *wordSearcher) score(match *search.DocumentMatch, err error, stepped boo
 	if match == nil || err != nil {
 		return match, err
 	}
-	if !s.exactRead || (!s.exactEnd && s.exactNext.Compare(match.IndexInternalID) < 0) {
-		var next *bleveindex.TermFieldDoc
-		if stepped && s.exactRead {
-			next, err = s.exact.reader.Next(s.tfd.Reset())
-		} else {
-			next, err = s.exact.reader.Advance(match.IndexInternalID, s.tfd.Reset())
-		}
-		if err != nil {
-			return nil, err
-		}
-		s.exactRead = true
-		s.exactEnd = next == nil
-		if next != nil {
-			s.exactNext = append(s.exactNext[:0], next.ID...)
-		}
+	has, err := s.cursor.has(s.exact.reader, match.IndexInternalID, stepped)
+	if err != nil {
+		return nil, err
 	}
-	if !s.exactEnd && s.exactNext.Equals(match.IndexInternalID) {
+	if has {
 		match.Score += s.exactScore
 	} else {
 		match.Score *= 0.5
@@ -673,4 +694,4 @@ func (s *wordSearcher) Close() error {
 func (s *wordSearcher) Count() uint64              { return s.folded.Count() }
 func (s *wordSearcher) Min() int                   { return 0 }
 func (s *wordSearcher) DocumentMatchPoolSize() int { return s.folded.DocumentMatchPoolSize() }
-func (s *wordSearcher) Size() int                  { return s.folded.Size() + s.exact.Size() + len(s.exactNext) }
+func (s *wordSearcher) Size() int                  { return s.folded.Size() + s.exact.Size() + len(s.cursor.next) }
