@@ -125,7 +125,17 @@ func (f *textField) Analyze() {
 	// One string holds every map key, so keys cost no allocation each.
 	keys := string(buf)
 
+	// n bounds the distinct terms: every token of the folded field, and
+	// only the tokens with an exact form of the exact field.
 	n := len(a.tokens)
+	if asSet {
+		n = 0
+		for i := range a.tokens {
+			if a.tokens[i].exactStart != a.tokens[i].exactEnd {
+				n++
+			}
+		}
+	}
 	freqs := make(bleveindex.TokenFrequencies, n)
 	slots := make([]bleveindex.TokenFreq, n)
 	var locations []bleveindex.TokenLocation
