@@ -239,7 +239,10 @@ type SegmentCommit struct {
 // id is already in the catalog are skipped, so a repeated commit of the same
 // segment changes nothing.
 func (c *Catalog) Commit(tenant string, segs []SegmentCommit) error {
-	b := c.db.NewIndexedBatchWithSize(commitSizeHint(tenant, segs))
+	// The batch is not indexed: the reads below go to the database, which
+	// holds no row that this batch writes before it commits, except the
+	// leaves and Merkle hashes, which extendTree takes from memory.
+	b := c.db.NewBatchWithSize(commitSizeHint(tenant, segs))
 	defer b.Close()
 
 	stats, err := c.Stats(tenant)
@@ -253,14 +256,27 @@ func (c *Catalog) Commit(tenant string, segs []SegmentCommit) error {
 	convs := map[string]*Conversation{}
 	// The batch copies each row, so one buffer serves every message row.
 	var row []byte
+	leaves := map[uint64]tlog.Hash{}
+	committed := map[string]bool{}
 
 	for _, seg := range segs {
 		segKey := key('s', tenant, seg.Info.ID)
-		if _, closer, err := b.Get(segKey); err == nil {
-			closer.Close()
+		known := committed[seg.Info.ID]
+		if !known {
+			_, closer, err := c.db.Get(segKey)
+			switch {
+			case err == nil:
+				closer.Close()
+				known = true
+			case !errors.Is(err, pebble.ErrNotFound):
+				return fmt.Errorf("catalog: read segment %s: %w", seg.Info.ID, err)
+			}
+		}
+		if known {
 			b.Delete(key('i', tenant, seg.Info.ID), nil)
 			continue
 		}
+		committed[seg.Info.ID] = true
 		v, err := json.Marshal(seg.Info)
 		if err != nil {
 			return fmt.Errorf("catalog: encode segment %s: %w", seg.Info.ID, err)
@@ -279,13 +295,14 @@ func (c *Catalog) Commit(tenant string, segs []SegmentCommit) error {
 			}
 			if seg.Leaves != nil {
 				b.Set(leafKey(tenant, m.Seq), seg.Leaves[i][:], nil)
+				leaves[m.Seq] = seg.Leaves[i]
 			}
 			if m.Seq+1 > next {
 				next = m.Seq + 1
 			}
 		}
 	}
-	if err := extendTree(b, tenant); err != nil {
+	if err := extendTree(b, c.db, tenant, leaves); err != nil {
 		return err
 	}
 
@@ -354,7 +371,7 @@ func (c *Catalog) addMessage(b *pebble.Batch, row []byte, tenant, segID string, 
 	conv, ok := convs[ck]
 	if !ok {
 		conv = &Conversation{}
-		err := getJSONFrom(b, key('v', tenant, m.Account, m.Conversation), conv)
+		err := getJSONFrom(c.db, key('v', tenant, m.Account, m.Conversation), conv)
 		if errors.Is(err, ErrNotFound) {
 			conv = &Conversation{Account: m.Account, Conversation: m.Conversation, Source: m.Source, Kind: m.ConversationKind}
 			stats.Conversations++
@@ -373,8 +390,8 @@ func (c *Catalog) addMessage(b *pebble.Batch, row []byte, tenant, segID string, 
 	return row, nil
 }
 
-func getJSONFrom(b *pebble.Batch, k []byte, v any) error {
-	data, closer, err := b.Get(k)
+func getJSONFrom(r pebble.Reader, k []byte, v any) error {
+	data, closer, err := r.Get(k)
 	if errors.Is(err, pebble.ErrNotFound) {
 		return ErrNotFound
 	}

@@ -29,8 +29,7 @@ func storedHashKey(tenant string, index int64) []byte {
 	return binary.BigEndian.AppendUint64(append(key('h', tenant), 0), uint64(index))
 }
 
-// hashReader reads stored hashes from a Pebble reader (the database or an
-// indexed batch that may hold hashes not yet committed).
+// hashReader reads stored hashes from a Pebble reader.
 func hashReader(r pebble.Reader, tenant string) tlog.HashReaderFunc {
 	return func(indexes []int64) ([]tlog.Hash, error) {
 		out := make([]tlog.Hash, len(indexes))
@@ -64,31 +63,53 @@ func readUint64(r pebble.Reader, k []byte) (uint64, error) {
 	return binary.BigEndian.Uint64(v), nil
 }
 
-// extendTree adds to the tree every leaf that continues it, inside batch b.
-func extendTree(b *pebble.Batch, tenant string) error {
-	size, err := readUint64(b, key('r', tenant))
+// extendTree adds to the tree every leaf that continues it, writing to
+// batch b. Leaves and stored hashes come from leaves and the hashes this
+// call computes, or else from the committed database r: leaves may have
+// been committed earlier, out of order.
+func extendTree(b *pebble.Batch, r pebble.Reader, tenant string, leaves map[uint64]tlog.Hash) error {
+	size, err := readUint64(r, key('r', tenant))
 	if err != nil {
 		return err
 	}
 	start := size
-	reader := hashReader(b, tenant)
+	written := map[int64]tlog.Hash{}
+	committed := hashReader(r, tenant)
+	reader := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(indexes))
+		for i, idx := range indexes {
+			h, ok := written[idx]
+			if !ok {
+				read, err := committed([]int64{idx})
+				if err != nil {
+					return nil, err
+				}
+				h = read[0]
+			}
+			out[i] = h
+		}
+		return out, nil
+	})
 	for {
-		v, closer, err := b.Get(leafKey(tenant, size))
-		if errors.Is(err, pebble.ErrNotFound) {
-			break
+		leaf, ok := leaves[size]
+		if !ok {
+			v, closer, err := r.Get(leafKey(tenant, size))
+			if errors.Is(err, pebble.ErrNotFound) {
+				break
+			}
+			if err != nil {
+				return fmt.Errorf("catalog: read leaf %d: %w", size, err)
+			}
+			copy(leaf[:], v)
+			closer.Close()
 		}
-		if err != nil {
-			return fmt.Errorf("catalog: read leaf %d: %w", size, err)
-		}
-		var leaf tlog.Hash
-		copy(leaf[:], v)
-		closer.Close()
 		hashes, err := tlog.StoredHashesForRecordHash(int64(size), leaf, reader)
 		if err != nil {
 			return fmt.Errorf("catalog: extend Merkle tree at leaf %d: %w", size, err)
 		}
 		base := tlog.StoredHashIndex(0, int64(size))
 		for i, h := range hashes {
+			written[base+int64(i)] = h
 			b.Set(storedHashKey(tenant, base+int64(i)), h[:], nil)
 		}
 		size++
