@@ -139,6 +139,7 @@ const facetsOptions = bleveindex.IndexField | bleveindex.DocValues
 // the send time as a time term (see appendTimeTerm). It has doc values,
 // which cost index space per term, so it holds nothing else.
 type facetsField struct {
+	bufs                        *termBuffers
 	account, conversation, kind string
 	month                       string // YYYY-MM, or empty without a send time
 	micros                      int64
@@ -180,9 +181,15 @@ func (f *facetsField) NumPlainTextBytes() uint64 {
 }
 
 func (f *facetsField) Analyze() {
-	var t attrTerms
-	t.ends = make([]int, 0, 5)
-	t.buf = make([]byte, 0, 64+2*len(f.account)+len(f.conversation))
+	if f.bufs == nil {
+		f.bufs = new(termBuffers)
+	}
+	t := attrTerms{bufs: f.bufs}
+	t.ends = f.bufs.ends[:0]
+	t.buf = f.bufs.buf[:0]
+	if cap(t.buf) < 64+2*len(f.account)+len(f.conversation) {
+		t.buf = make([]byte, 0, 64+2*len(f.account)+len(f.conversation))
+	}
 	t.add(facetAccount, f.account)
 	t.add(facetKind, f.kind)
 	t.add(facetMonth, f.month)

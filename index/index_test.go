@@ -714,3 +714,65 @@ func referenceMatch(n *node, m *chat.Message, words []string) bool {
 	}
 	panic("unknown node")
 }
+
+// TestIndex_ReusedBuffersKeepDocumentsApart adds batches one after another,
+// so that later documents reuse the analysis buffers of earlier ones. The
+// rounds alternate short texts with an attachment name, whose words come
+// right after the text's, and longer texts without one, whose own words
+// then sit where the earlier names' words were. Each message's own words
+// must find it alone, with spans on its own text, and the words of one
+// round must not linger in the next.
+func TestIndex_ReusedBuffersKeepDocumentsApart(t *testing.T) {
+	x := openTestIndex(t)
+	word := func(i int) string { return fmt.Sprintf("ma%05dx", i) }
+	rounds := []struct {
+		prefix     int // words before the message's own word
+		attachment bool
+	}{{0, true}, {3, false}, {0, true}, {6, false}}
+	var all []*chat.Message
+	for round, r := range rounds {
+		var msgs []*chat.Message
+		for j := range 2 * minAddBatch {
+			i := round*2*minAddBatch + j
+			text := strings.TrimSpace(strings.Repeat("khiếu ", r.prefix) + word(i) + " đơn")
+			m := testMessage(fmt.Sprintf("m%05d", i), text)
+			if r.attachment {
+				m.Attachments = []chat.Attachment{{Kind: "file", Name: fmt.Sprintf("hợp đồng %d.pdf", i)}}
+			}
+			msgs = append(msgs, m)
+		}
+		if err := x.Add(msgs); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, msgs...)
+	}
+
+	for i := 0; i < len(all); i += 97 {
+		m := all[i]
+		if got := searchIDs(t, x, word(i)); !slices.Equal(got, []string{m.ID}) {
+			t.Errorf("Search(%s) = %v, want [%s]", word(i), got, m.ID)
+		}
+		res, err := x.Search(t.Context(), `"`+word(i)+` đơn"`, SearchOptions{Highlight: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) != 1 || res.Hits[0].ID != m.ID {
+			t.Errorf("phrase with %s: hits %v, want only %s", word(i), res.Hits, m.ID)
+			continue
+		}
+		if got := spanTexts(m.Text, res.Hits[0].Spans); !slices.Equal(got, []string{word(i), "đơn"}) {
+			t.Errorf("phrase with %s: spans %q, want [%s đơn]", word(i), got, word(i))
+		}
+	}
+	// "khiếu" is only in the rounds without attachments, and "hợp" only in
+	// those with one.
+	for q, want := range map[string]uint64{"khiếu": 2 * 2 * minAddBatch, "hợp": 2 * 2 * minAddBatch} {
+		res, err := x.Search(t.Context(), q, SearchOptions{Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != want {
+			t.Errorf("%s matches %d messages, want %d", q, res.Total, want)
+		}
+	}
+}
