@@ -41,16 +41,9 @@ output file is removed.`,
 			defer vt.Close()
 			// The output is created before the attachment is opened, whose
 			// opening is an audit event, so that a bad --out reads nothing.
-			f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-			switch {
-			case errors.Is(err, fs.ErrExist):
-				ue := newUserError("OUTPUT_EXISTS", out+" đã tồn tại; chọn tên tệp khác, lệnh không ghi đè", out+" exists already; choose another file name, the command never overwrites", err)
-				ue.Exit = exitUsage
-				return ue
-			case err != nil:
-				ue := newUserError("OUTPUT_UNWRITABLE", "không tạo được "+out+"; kiểm tra thư mục chứa và quyền ghi", "cannot create "+out+"; check that its folder exists and is writable", err)
-				ue.Exit = exitUsage
-				return ue
+			f, err := createOutput(out)
+			if err != nil {
+				return err
 			}
 			rc, err := vt.OpenAttachment(cmd.Context(), sum)
 			if errors.Is(err, archive.ErrNotExist) {
@@ -90,4 +83,21 @@ output file is removed.`,
 	}
 	cmd.Flags().StringVarP(&out, "out", "o", "", "file to write (must not exist)")
 	return cmd
+}
+
+// createOutput creates the output file path for a command's result, which
+// must not exist yet: evidence is never written over another file.
+func createOutput(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		ue := newUserError("OUTPUT_EXISTS", path+" đã tồn tại; chọn tên tệp khác, lệnh không ghi đè", path+" exists already; choose another file name, the command never overwrites", err)
+		ue.Exit = exitUsage
+		return nil, ue
+	case err != nil:
+		ue := newUserError("OUTPUT_UNWRITABLE", "không tạo được "+path+"; kiểm tra thư mục chứa và quyền ghi", "cannot create "+path+"; check that its folder exists and is writable", err)
+		ue.Exit = exitUsage
+		return nil, ue
+	}
+	return f, nil
 }

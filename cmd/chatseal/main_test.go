@@ -219,6 +219,24 @@ func TestCLI_ProveAndCheckProof(t *testing.T) {
 	if code, _, errOut := chatseal(t, "--data", data, "prove", "--out", proofPath, hit.ID); code != 0 {
 		t.Fatalf("prove exited %d: %s", code, errOut)
 	}
+
+	// A second proof onto the same file is refused before it is made: the
+	// file stays as it was, and the audit log has one proof.
+	written, err := os.ReadFile(proofPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = chatseal(t, "--data", data, "prove", "--out", proofPath, hit.ID)
+	if code != exitUsage || !strings.Contains(errOut, "OUTPUT_EXISTS") {
+		t.Errorf("prove onto an existing file: exit %d, %s; want OUTPUT_EXISTS", code, errOut)
+	}
+	if again, _ := os.ReadFile(proofPath); !bytes.Equal(again, written) {
+		t.Errorf("prove onto an existing file changed it")
+	}
+	code, out, errOut = chatseal(t, "--data", data, "audit", "--json", "--action", "prove")
+	if n := strings.Count(out, "\n"); code != 0 || n != 1 {
+		t.Errorf("audit --action prove: exit %d, %d events, want 1: %s%s", code, n, out, errOut)
+	}
 	pub := filepath.Join(data, "keys", "checkpoint.pub")
 	code, out, errOut = chatseal(t, "check-proof", "--public-key-file", pub, proofPath)
 	if code != 0 || !strings.Contains(out, "The proof is valid") {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"chatseal/archive"
+	"chatseal/vault"
 )
 
 func (a *app) proveCommand() *cobra.Command {
@@ -28,27 +30,49 @@ check it with "chatseal check-proof", without the archive.`,
 				return err
 			}
 			defer vt.Close()
-			p, err := vt.Prove(cmd.Context(), args[0])
+			// The output is created first, like attachment's: a proof is
+			// an audit event, and a bad --out should record none.
+			var f *os.File
+			if out != "" {
+				if f, err = createOutput(out); err != nil {
+					return err
+				}
+			}
+			data, err := encodedProof(cmd.Context(), vt, args[0])
+			if f == nil {
+				if err == nil {
+					_, err = a.stdout.Write(data)
+				}
+				return err
+			}
+			if err == nil {
+				_, err = f.Write(data)
+				if err != nil {
+					err = newUserError("WRITE_FAILED", "không ghi được tệp "+out+"; kiểm tra dung lượng đĩa và quyền ghi", "cannot write "+out+"; check free disk space and permissions", err)
+				}
+			}
+			if cerr := f.Close(); err == nil && cerr != nil {
+				err = newUserError("WRITE_FAILED", "không ghi được tệp "+out+"; kiểm tra dung lượng đĩa và quyền ghi", "cannot write "+out+"; check free disk space and permissions", cerr)
+			}
 			if err != nil {
+				os.Remove(out)
 				return err
-			}
-			data, err := p.Encode()
-			if err != nil {
-				return err
-			}
-			if out == "" {
-				_, err = a.stdout.Write(data)
-				return err
-			}
-			if err := os.WriteFile(out, data, 0o600); err != nil {
-				return newUserError("WRITE_FAILED", "không ghi được tệp "+out, "cannot write "+out, err)
 			}
 			fmt.Fprintf(a.stderr, "Đã ghi bằng chứng / proof written: %s\n", out)
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&out, "out", "", "file to write the proof to (default: standard output)")
+	cmd.Flags().StringVar(&out, "out", "", "file to write the proof to, which must not exist (default: standard output)")
 	return cmd
+}
+
+// encodedProof returns the encoded inclusion proof of the message with id.
+func encodedProof(ctx context.Context, vt *vault.Vault, id string) ([]byte, error) {
+	p, err := vt.Prove(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return p.Encode()
 }
 
 func (a *app) checkProofCommand() *cobra.Command {
