@@ -99,6 +99,10 @@ type ImportSummary struct {
 	// NotImported lists the inputs after the one that stopped the import,
 	// which were not read at all.
 	NotImported []string `json:"not_imported,omitempty"`
+	// Unreadable names the input that stopped the import because it could
+	// not be read in the source's format (ErrInputUnreadable). Its items
+	// count in Quarantined only when some of them could be read.
+	Unreadable string `json:"unreadable,omitempty"`
 }
 
 // AttachmentSummary counts the attachments an import met.
@@ -195,7 +199,7 @@ func (v *Vault) importInputs(ctx context.Context, req ImportRequest, progress fu
 	im.q = newQuarantine(v)
 	for i, f := range req.Inputs {
 		if err := im.importInput(ctx, f); err != nil {
-			im.sum.NotImported = req.Inputs[i+1:]
+			im.stopped(req.Inputs, i, err)
 			// Store what was acknowledged before the failure, so that the
 			// archive and search show it now rather than at the next run.
 			// A failure of this flush leaves it spooled, still safe.
@@ -234,11 +238,20 @@ func DryRunImport(ctx context.Context, req ImportRequest, loc *time.Location, pr
 	im := &importer{req: req, progress: progress, sum: &ImportSummary{DryRun: true}, dryRun: true}
 	for i, f := range req.Inputs {
 		if err := im.importInput(ctx, f); err != nil {
-			im.sum.NotImported = req.Inputs[i+1:]
+			im.stopped(req.Inputs, i, err)
 			return im.sum, err
 		}
 	}
 	return im.sum, nil
+}
+
+// stopped records in the summary that input i of inputs stopped the import
+// with err.
+func (im *importer) stopped(inputs []string, i int, err error) {
+	im.sum.NotImported = inputs[i+1:]
+	if errors.Is(err, ErrInputUnreadable) {
+		im.sum.Unreadable = inputs[i]
+	}
 }
 
 type importer struct {

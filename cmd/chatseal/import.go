@@ -180,6 +180,10 @@ func (a *app) printImportSummary(sum *vault.ImportSummary, took time.Duration, a
 		fmt.Fprintf(a.stdout, "Messages read: %d; stored %d, duplicates %d, quarantined %d, messages with warnings %d (%s).\n",
 			sum.Read, sum.Stored, sum.Duplicates, sum.Quarantined, sum.Warnings, took.Round(time.Millisecond))
 	}
+	if !asJSON && sum.Unreadable != "" {
+		fmt.Fprintf(a.stdout, "Không đọc được tệp %s theo định dạng của nguồn; xem lỗi bên dưới.\n", sum.Unreadable)
+		fmt.Fprintf(a.stdout, "Could not read %s in the source's format; see the error below.\n", sum.Unreadable)
+	}
 	if !asJSON {
 		a.printAttachmentsAndWarnings(sum)
 	}

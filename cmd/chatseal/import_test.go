@@ -116,12 +116,24 @@ func TestCLI_ImportBadInputs(t *testing.T) {
 	t.Run("inputs after the unreadable one", func(t *testing.T) {
 		data := filepath.Join(t.TempDir(), "data")
 		later := filepath.Join(telegramDir, "result.json")
-		code, _, errOut := chatseal(t, "--data", data, "import", "--source", "telegram", "--account", "a", whatsappTxt, later)
+		code, out, errOut := chatseal(t, "--data", data, "import", "--source", "telegram", "--account", "a", whatsappTxt, later)
 		if code != exitUsage || !strings.Contains(errOut, "INPUT_UNREADABLE") {
 			t.Fatalf("exit %d, want %d with INPUT_UNREADABLE:\n%s", code, exitUsage, errOut)
 		}
 		if !strings.Contains(errOut, "Not imported, because the import stopped before them; import them again once the file named below is dealt with: "+later) {
 			t.Errorf("the input not imported is not named:\n%s", errOut)
+		}
+		// The summary names the unreadable file rather than count its
+		// items, which it does not keep.
+		if !strings.Contains(out, "Could not read "+whatsappTxt+" in the source's format") {
+			t.Errorf("the summary does not name the unreadable file:\n%s", out)
+		}
+		code, out, _ = chatseal(t, "import", "--dry-run", "--json", "--source", "telegram", "--account", "a", whatsappTxt)
+		var sum struct {
+			Unreadable string `json:"unreadable"`
+		}
+		if err := json.Unmarshal([]byte(out), &sum); code != exitUsage || err != nil || sum.Unreadable != whatsappTxt {
+			t.Errorf("dry run --json: exit %d, unreadable %q (%v), want %s:\n%s", code, sum.Unreadable, err, whatsappTxt, out)
 		}
 	})
 
