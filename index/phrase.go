@@ -118,8 +118,8 @@ func (s *phraseSearcher) Advance(ctx *search.SearchContext, id bleveindex.IndexI
 // next match of the conjunction that does.
 func (s *phraseSearcher) firstPhrase(ctx *search.SearchContext, match *search.DocumentMatch, err error) (*search.DocumentMatch, error) {
 	for match != nil && err == nil {
-		ok, err := s.check(match)
-		if err != nil {
+		var ok bool
+		if ok, err = s.check(match); err != nil {
 			return nil, err
 		}
 		if ok {

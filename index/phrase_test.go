@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -9,7 +10,9 @@ import (
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	bleveindex "github.com/blevesearch/bleve_index_api"
 	"golang.org/x/text/unicode/norm"
 
 	"chatseal/chat"
@@ -418,5 +421,43 @@ func TestExactFormQuery_ScoresAsTermQuery(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// failingNext is a searcher whose Next fails, for the error path of
+// phraseSearcher.
+type failingNext struct {
+	search.Searcher
+	err error
+}
+
+func (f failingNext) Next(*search.SearchContext) (*search.DocumentMatch, error) { return nil, f.err }
+
+// absentReader is a term reader that finds no message.
+type absentReader struct{ bleveindex.TermFieldReader }
+
+func (absentReader) Advance(bleveindex.IndexInternalID, *bleveindex.TermFieldDoc) (*bleveindex.TermFieldDoc, error) {
+	return nil, nil
+}
+
+// TestPhraseSearcher_NextErrorReturned checks that an error of the
+// conjunction, met while skipping a message whose words are out of order,
+// reaches the caller.
+func TestPhraseSearcher_NextErrorReturned(t *testing.T) {
+	boom := errors.New("segment read failed")
+	s := &phraseSearcher{
+		Searcher: failingNext{err: boom},
+		words:    []string{"giao", "hang"},
+		readers:  []bleveindex.TermFieldReader{absentReader{}, absentReader{}},
+		docs:     []*bleveindex.TermFieldDoc{{}, {}},
+	}
+	ctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(2, 0)}
+	match := &search.DocumentMatch{IndexInternalID: bleveindex.IndexInternalID("1")}
+	got, err := s.firstPhrase(ctx, match, nil)
+	if !errors.Is(err, boom) {
+		t.Errorf("error = %v, want %v", err, boom)
+	}
+	if got != nil {
+		t.Errorf("match = %v, want none", got)
 	}
 }

@@ -606,7 +606,7 @@ type wordSearcher struct {
 	cursor     exactCursor
 }
 
-// exactCursor tells which matches of a search, in increasing order, have
+// exactCursor finds which matches of a search, in increasing order, have
 // an exact form, by reading the form's posting list alongside them.
 // Bleve's term reader starts again from the first message when asked to
 // seek to a message at or before its own, so the cursor seeks only when
@@ -621,7 +621,7 @@ type exactCursor struct {
 	tfd  bleveindex.TermFieldDoc
 }
 
-// has reports whether the message of id has the form. stepped tells that
+// has reports whether the message of id has the form. stepped is set when
 // no message with the form lies between the last match and id, so that
 // the reader may step to its next message instead of seeking.
 func (c *exactCursor) has(reader bleveindex.TermFieldReader, id bleveindex.IndexInternalID, stepped bool) (bool, error) {
