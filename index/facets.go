@@ -151,9 +151,11 @@ type facetsField struct {
 
 // newFacetsField returns the facets field of m, with the month of its send
 // time in loc. A message with a zero SentAt gets no month, and the time
-// term of -maxTimeMicros, which newTimeRangeQuery never matches.
-func newFacetsField(m *chat.Message, loc *time.Location) *facetsField {
+// term of -maxTimeMicros, which newTimeRangeQuery never matches. The
+// field's terms use bufs.
+func newFacetsField(m *chat.Message, loc *time.Location, bufs *termBuffers) *facetsField {
 	f := &facetsField{
+		bufs:         bufs,
 		account:      m.Account,
 		conversation: m.Conversation,
 		kind:         lowerASCII(string(m.Kind)),
@@ -181,15 +183,7 @@ func (f *facetsField) NumPlainTextBytes() uint64 {
 }
 
 func (f *facetsField) Analyze() {
-	if f.bufs == nil {
-		f.bufs = new(termBuffers)
-	}
-	t := attrTerms{bufs: f.bufs}
-	t.ends = f.bufs.ends[:0]
-	t.buf = f.bufs.buf[:0]
-	if cap(t.buf) < 64+2*len(f.account)+len(f.conversation) {
-		t.buf = make([]byte, 0, 64+2*len(f.account)+len(f.conversation))
-	}
+	t := f.bufs.terms(64 + 2*len(f.account) + len(f.conversation))
 	t.add(facetAccount, f.account)
 	t.add(facetKind, f.kind)
 	t.add(facetMonth, f.month)

@@ -185,9 +185,6 @@ func (f *textField) Analyze() {
 			}
 		}
 	}
-	if f.bufs == nil {
-		f.bufs = new(textBuffers)
-	}
 	freqs := make(bleveindex.TokenFrequencies, n)
 	f.bufs.slots = zeroed(f.bufs.slots, n)
 	slots := f.bufs.slots
@@ -312,15 +309,7 @@ func (f *attrsField) NumPlainTextBytes() uint64 {
 // Analyze builds the terms back to back in one buffer, then the token
 // frequencies over it.
 func (f *attrsField) Analyze() {
-	if f.bufs == nil {
-		f.bufs = new(termBuffers)
-	}
-	t := attrTerms{bufs: f.bufs}
-	t.ends = f.bufs.ends[:0]
-	t.buf = f.bufs.buf[:0]
-	if cap(t.buf) < 160+2*len(f.senderName) {
-		t.buf = make([]byte, 0, 160+2*len(f.senderName))
-	}
+	t := f.bufs.terms(160 + 2*len(f.senderName))
 	t.has = f.has
 	t.add(attrConversation, f.conversation)
 	t.add(attrSource, f.source)
@@ -359,8 +348,18 @@ type attrTerms struct {
 	ends []int // end offset in buf of each term
 	// has collects the has: terms that addEntityTerms finds.
 	has hasSet
-	// bufs, when set, receives buf, ends and the token slots for reuse.
+	// bufs receives buf, ends and the token slots for reuse.
 	bufs *termBuffers
+}
+
+// terms returns an empty attrTerms over b's buffers, with room for at
+// least size bytes of terms.
+func (b *termBuffers) terms(size int) attrTerms {
+	t := attrTerms{bufs: b, buf: b.buf[:0], ends: b.ends[:0]}
+	if cap(t.buf) < size {
+		t.buf = make([]byte, 0, size)
+	}
+	return t
 }
 
 func (t *attrTerms) add(prefix, value string) {
@@ -383,13 +382,9 @@ func (t *attrTerms) addBytes(prefix string, value []byte) {
 // fields count it.
 func (t *attrTerms) frequencies() (bleveindex.TokenFrequencies, int, int) {
 	keys := string(t.buf)
-	var slots []bleveindex.TokenFreq
-	if t.bufs != nil {
-		t.bufs.slots = zeroed(t.bufs.slots, len(t.ends))
-		t.bufs.buf, t.bufs.ends, slots = t.buf, t.ends, t.bufs.slots
-	} else {
-		slots = make([]bleveindex.TokenFreq, len(t.ends))
-	}
+	t.bufs.slots = zeroed(t.bufs.slots, len(t.ends))
+	t.bufs.buf, t.bufs.ends = t.buf, t.ends
+	slots := t.bufs.slots
 	freqs := make(bleveindex.TokenFrequencies, len(t.ends))
 	start := 0
 	for i, end := range t.ends {
@@ -461,9 +456,7 @@ func messageDocumentWith(m *chat.Message, tags []string, loc *time.Location, buf
 	attrs.sentAt, attrs.hasSentAt = sentAtValue(m.SentAt)
 	doc.AddField(attrs)
 
-	facets := newFacetsField(m, loc)
-	facets.bufs = &bufs.facets
-	doc.AddField(facets)
+	doc.AddField(newFacetsField(m, loc, &bufs.facets))
 
 	doc.SetIndexed()
 	return doc

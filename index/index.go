@@ -309,11 +309,10 @@ func (x *Index) runAddJob(job addJob) error {
 	}
 	// The segment is built: Bleve reads the documents no more. After an
 	// error the buffers are left to the garbage collector instead.
-	for i, b := range bufs {
+	for _, b := range bufs {
 		if cap(b.text.buf) <= maxPooledText {
 			docBufferPool.Put(b)
 		}
-		bufs[i] = nil
 	}
 	return nil
 }
