@@ -28,8 +28,8 @@ for pkg in $(go list "${packages[@]}"); do
 		echo "fuzz $pkg $target for $duration"
 		# Go 1.26's fuzzing coordinator can fail a target with a bare
 		# "context deadline exceeded" when -fuzztime runs out while a
-		# worker is busy (go.dev/issue/75804, fixed in Go 1.27). Here it
-		# hit one target in about fourteen per run. That failure writes no
+		# worker is busy (go.dev/issue/75804, fixed in Go 1.27). It struck
+		# one target in each of two clean runs here. That failure writes no
 		# failing input, so the target runs again, up to three times in
 		# all; any other failure stops the script at once.
 		for attempt in 1 2 3; do

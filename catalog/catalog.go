@@ -239,9 +239,9 @@ type SegmentCommit struct {
 // id is already in the catalog are skipped, so a repeated commit of the same
 // segment changes nothing.
 func (c *Catalog) Commit(tenant string, segs []SegmentCommit) error {
-	// The batch is not indexed: the reads below go to the database, which
-	// holds no row that this batch writes before it commits, except the
-	// leaves and Merkle hashes, which extendTree takes from memory.
+	// The batch is not indexed, so the reads below see committed rows
+	// only. The rows they need that this batch writes are the leaves and
+	// Merkle hashes, which extendTree keeps in memory.
 	b := c.db.NewBatchWithSize(commitSizeHint(tenant, segs))
 	defer b.Close()
 
@@ -329,8 +329,8 @@ func (c *Catalog) Commit(tenant string, segs []SegmentCommit) error {
 }
 
 // commitSizeHint estimates the bytes of Commit's batch for segs, so that
-// the batch is allocated once instead of doubling as it grows: per message
-// the row without the raw payload, the dedup, thread and leaf rows and
+// the batch is allocated once instead of doubling as it grows. Each message
+// adds its row without the raw payload, its dedup, thread and leaf rows and
 // about two Merkle hashes, each key led by the tenant.
 func commitSizeHint(tenant string, segs []SegmentCommit) int {
 	n := 0

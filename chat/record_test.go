@@ -673,7 +673,7 @@ func FuzzDecodeRecord(f *testing.F) {
 // TestRecordSizeHint_CoversTypicalRecords checks that a buffer of
 // RecordSizeHint bytes holds the record of a typical message, the full
 // message, and the typical message without its raw payload (the catalog's
-// row), so that the buffers and batches sized by it are allocated once.
+// row). The buffers and batches sized by the hint are then allocated once.
 func TestRecordSizeHint_CoversTypicalRecords(t *testing.T) {
 	noRaw := benchMessage()
 	noRaw.Raw = nil

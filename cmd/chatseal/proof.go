@@ -45,18 +45,18 @@ check it with "chatseal check-proof", without the archive.`,
 				}
 				return err
 			}
-			if err == nil {
-				_, err = f.Write(data)
-				if err != nil {
-					err = newUserError("WRITE_FAILED", "không ghi được tệp "+out+"; kiểm tra dung lượng đĩa và quyền ghi", "cannot write "+out+"; check free disk space and permissions", err)
-				}
+			if err != nil {
+				f.Close()
+				os.Remove(out)
+				return err
 			}
-			if cerr := f.Close(); err == nil && cerr != nil {
-				err = newUserError("WRITE_FAILED", "không ghi được tệp "+out+"; kiểm tra dung lượng đĩa và quyền ghi", "cannot write "+out+"; check free disk space and permissions", cerr)
+			_, err = f.Write(data)
+			if cerr := f.Close(); err == nil {
+				err = cerr
 			}
 			if err != nil {
 				os.Remove(out)
-				return err
+				return newUserError("WRITE_FAILED", "không ghi được tệp "+out+"; kiểm tra dung lượng đĩa và quyền ghi", "cannot write "+out+"; check free disk space and permissions", err)
 			}
 			fmt.Fprintf(a.stderr, "Đã ghi bằng chứng / proof written: %s\n", out)
 			return nil
