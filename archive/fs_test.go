@@ -21,7 +21,10 @@ func TestFSStore_Conformance(t *testing.T) {
 	})
 }
 
-func TestFSStore_KeyUnderAFileDoesNotExist(t *testing.T) {
+// fsWithFileAtTenant returns an fs store whose folder "default", where the
+// keys of the default tenant go, is a file.
+func fsWithFileAtTenant(t *testing.T) *archive.FSStore {
+	t.Helper()
 	root := t.TempDir()
 	st, err := archive.NewFS(root)
 	if err != nil {
@@ -30,6 +33,11 @@ func TestFSStore_KeyUnderAFileDoesNotExist(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "default"), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return st
+}
+
+func TestFSStore_KeyUnderAFileDoesNotExist(t *testing.T) {
+	st := fsWithFileAtTenant(t)
 	if _, err := st.Get(context.Background(), "default/audit/x.age"); !errors.Is(err, archive.ErrNotExist) {
 		t.Errorf("Get under a file: err = %v, want ErrNotExist", err)
 	}

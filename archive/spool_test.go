@@ -10,6 +10,24 @@ import (
 	"chatseal/chat"
 )
 
+// openTestSpool opens the spool in dir, failing the test on an error.
+func openTestSpool(t *testing.T, dir string) *Spool {
+	t.Helper()
+	s, err := OpenSpool(dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// closeTestSpool closes s, failing the test on an error.
+func closeTestSpool(t *testing.T, s *Spool) {
+	t.Helper()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func spooledIDs(s *Spool) []string {
 	var ids []string
 	for _, m := range s.Pending() {
@@ -22,10 +40,7 @@ func spooledIDs(s *Spool) []string {
 // spool and checks that the messages left and their dedup keys survive.
 func TestSpool_ReopenKeepsMessages(t *testing.T) {
 	dir := t.TempDir()
-	s, err := OpenSpool(dir, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openTestSpool(t, dir)
 	msgs := testMessages(3)
 	if err := s.Add(msgs); err != nil {
 		t.Fatal(err)
@@ -33,14 +48,9 @@ func TestSpool_ReopenKeepsMessages(t *testing.T) {
 	if err := s.Remove(msgs[:1]); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
+	closeTestSpool(t, s)
 
-	s, err = OpenSpool(dir, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s = openTestSpool(t, dir)
 	defer s.Close()
 	if got, want := spooledIDs(s), []string{msgs[1].ID, msgs[2].ID}; !slices.Equal(got, want) {
 		t.Errorf("spooled after reopen = %v, want %v", got, want)
@@ -61,10 +71,7 @@ func TestSpool_ReopenKeepsMessages(t *testing.T) {
 // the record.
 func TestSpool_OpenDropsOldDedupRows(t *testing.T) {
 	dir := t.TempDir()
-	s, err := OpenSpool(dir, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openTestSpool(t, dir)
 	m := testMessages(1)[0]
 	if err := s.Add([]*chat.Message{m}); err != nil {
 		t.Fatal(err)
@@ -72,14 +79,9 @@ func TestSpool_OpenDropsOldDedupRows(t *testing.T) {
 	if err := s.db.Set(append([]byte{'k'}, DedupKey(m)...), []byte(m.ID), pebble.Sync); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
+	closeTestSpool(t, s)
 
-	s, err = OpenSpool(dir, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s = openTestSpool(t, dir)
 	defer s.Close()
 	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: []byte{'k'}, UpperBound: []byte{'l'}})
 	if err != nil {
