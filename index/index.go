@@ -299,7 +299,7 @@ func (x *Index) runAddJob(job addJob) error {
 	batch := job.s.idx.NewBatch()
 	bufs := make([]*docBuffers, len(job.docs))
 	for i, d := range job.docs {
-		bufs[i] = docBufferPool.Get().(*docBuffers)
+		bufs[i] = docBufferPool.get()
 		if err := batch.IndexAdvanced(messageDocumentWith(d.Message, d.Tags, x.loc, bufs[i])); err != nil {
 			return fmt.Errorf("index: add message %s: %w", d.Message.ID, err)
 		}
@@ -309,11 +309,7 @@ func (x *Index) runAddJob(job addJob) error {
 	}
 	// The segment is built: Bleve reads the documents no more. After an
 	// error the buffers are left to the garbage collector instead.
-	for _, b := range bufs {
-		if cap(b.text.buf) <= maxPooledText {
-			docBufferPool.Put(b)
-		}
-	}
+	docBufferPool.put(bufs)
 	return nil
 }
 

@@ -776,3 +776,36 @@ func TestIndex_ReusedBuffersKeepDocumentsApart(t *testing.T) {
 		}
 	}
 }
+
+// TestBufferPool_KeepsAFlushThenEmpties checks that the pool of analysis
+// buffers keeps at most maxPooledDocs documents' buffers, hands them out
+// again, and drops them all once idle for poolIdle.
+func TestBufferPool_KeepsAFlushThenEmpties(t *testing.T) {
+	defer func(idle time.Duration) { poolIdle = idle }(poolIdle)
+	poolIdle = 50 * time.Millisecond
+	var p bufferPool
+	bufs := make([]*docBuffers, maxPooledDocs+10)
+	for i := range bufs {
+		bufs[i] = p.get()
+	}
+	long := new(docBuffers)
+	long.text.buf = make([]byte, 0, maxPooledText+1)
+	p.put(append(bufs[:1:1], long))
+	if got := p.pooled(); got != 1 {
+		t.Fatalf("after putting one buffer and one of a long text, the pool keeps %d, want 1", got)
+	}
+	if got := p.get(); got != bufs[0] {
+		t.Errorf("get returned a new buffer while the pool held one")
+	}
+	p.put(bufs)
+	if got := p.pooled(); got != maxPooledDocs {
+		t.Fatalf("the pool keeps %d documents' buffers, want at most %d", got, maxPooledDocs)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for p.pooled() > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := p.pooled(); got != 0 {
+		t.Errorf("the pool still keeps %d documents' buffers after being idle", got)
+	}
+}
