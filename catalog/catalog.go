@@ -239,11 +239,10 @@ type SegmentCommit struct {
 // id is already in the catalog are skipped, so a repeated commit of the same
 // segment changes nothing.
 func (c *Catalog) Commit(tenant string, segs []SegmentCommit) error {
-	// The batch is not indexed, so the reads below see committed rows
-	// only. The rows they need that this batch writes are the leaves and
-	// Merkle hashes, which extendTree keeps in memory.
-	b := c.db.NewBatchWithSize(commitSizeHint(tenant, segs))
-	defer b.Close()
+	// The reads below see committed rows only. The rows they need that
+	// this commit writes are the leaves and Merkle hashes, which
+	// extendTree keeps in memory.
+	b := newRowBatch(commitSizeHint(tenant, segs))
 
 	stats, err := c.Stats(tenant)
 	if err != nil {
@@ -273,7 +272,7 @@ func (c *Catalog) Commit(tenant string, segs []SegmentCommit) error {
 			}
 		}
 		if known {
-			b.Delete(key('i', tenant, seg.Info.ID), nil)
+			b.del(key('i', tenant, seg.Info.ID))
 			continue
 		}
 		committed[seg.Info.ID] = true
@@ -281,8 +280,8 @@ func (c *Catalog) Commit(tenant string, segs []SegmentCommit) error {
 		if err != nil {
 			return fmt.Errorf("catalog: encode segment %s: %w", seg.Info.ID, err)
 		}
-		b.Set(segKey, v, nil)
-		b.Delete(key('i', tenant, seg.Info.ID), nil)
+		b.set(segKey, v)
+		b.del(key('i', tenant, seg.Info.ID))
 		stats.Segments++
 		stats.ArchiveBytes += seg.Info.ObjectBytes
 
@@ -294,7 +293,7 @@ func (c *Catalog) Commit(tenant string, segs []SegmentCommit) error {
 				return err
 			}
 			if seg.Leaves != nil {
-				b.Set(leafKey(tenant, m.Seq), seg.Leaves[i][:], nil)
+				b.set(leafKey(tenant, m.Seq), seg.Leaves[i][:])
 				leaves[m.Seq] = seg.Leaves[i]
 			}
 			if m.Seq+1 > next {
@@ -311,18 +310,23 @@ func (c *Catalog) Commit(tenant string, segs []SegmentCommit) error {
 		if err != nil {
 			return fmt.Errorf("catalog: encode conversation %s: %w", conv.Conversation, err)
 		}
-		b.Set(key('v', tenant, conv.Account, conv.Conversation), v, nil)
+		b.set(key('v', tenant, conv.Account, conv.Conversation), v)
 	}
 	var seqBuf [8]byte
 	binary.BigEndian.PutUint64(seqBuf[:], next)
-	b.Set(key('n', tenant), seqBuf[:], nil)
+	b.set(key('n', tenant), seqBuf[:])
 	sv, err := json.Marshal(stats)
 	if err != nil {
 		return fmt.Errorf("catalog: encode stats: %w", err)
 	}
-	b.Set(key('t', tenant), sv, nil)
+	b.set(key('t', tenant), sv)
 
-	if err := b.Commit(pebble.Sync); err != nil {
+	pb := c.db.NewBatchWithSize(len(b.buf) + 16*len(b.rows))
+	defer pb.Close()
+	if err := b.writeTo(pb); err != nil {
+		return fmt.Errorf("catalog: commit %d segments: %w", len(segs), err)
+	}
+	if err := pb.Commit(pebble.Sync); err != nil {
 		return fmt.Errorf("catalog: commit %d segments: %w", len(segs), err)
 	}
 	return nil
@@ -346,23 +350,23 @@ func commitSizeHint(tenant string, segs []SegmentCommit) int {
 
 // addMessage adds the rows of m to b, encoding its message row into row,
 // and returns row for the next message.
-func (c *Catalog) addMessage(b *pebble.Batch, row []byte, tenant, segID string, m *chat.Message, convs map[string]*Conversation, stats *Stats) ([]byte, error) {
+func (c *Catalog) addMessage(b *rowBatch, row []byte, tenant, segID string, m *chat.Message, convs map[string]*Conversation, stats *Stats) ([]byte, error) {
 	// Commit skips segments already in the catalog, and a message belongs
 	// to exactly one segment, so its rows are new here.
 	row, err := appendEntry(row, segID, m)
 	if err != nil {
 		return row, err
 	}
-	b.Set(key('m', tenant, m.ID), row, nil)
-	b.Set(append([]byte{'d', 0}, archive.DedupKey(m)...), []byte(m.ID), nil)
-	b.Set(threadKey(tenant, m.Account, m.Conversation, m.SentAt, m.ID), nil, nil)
+	b.set(key('m', tenant, m.ID), row)
+	b.set(append([]byte{'d', 0}, archive.DedupKey(m)...), []byte(m.ID))
+	b.set(threadKey(tenant, m.Account, m.Conversation, m.SentAt, m.ID), nil)
 	if m.Target != "" && (m.Kind == chat.KindRecall || m.Kind == chat.KindEdit) {
 		k := key('g', tenant, m.Account, m.Conversation, m.Target, string(m.Kind))
-		b.Set(k, []byte(m.SentAt.UTC().Format(time.RFC3339Nano)), nil)
+		b.set(k, []byte(m.SentAt.UTC().Format(time.RFC3339Nano)))
 	}
 	for _, a := range m.Attachments {
 		if a.SHA256 != "" && a.Object != "" {
-			b.Set(key('a', tenant, a.SHA256), []byte(a.Object), nil)
+			b.set(key('a', tenant, a.SHA256), []byte(a.Object))
 		}
 	}
 	stats.Messages++

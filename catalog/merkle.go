@@ -67,7 +67,7 @@ func readUint64(r pebble.Reader, k []byte) (uint64, error) {
 // batch b. Leaves and stored hashes come from leaves and the hashes this
 // call computes, or else from the committed database r: leaves may have
 // been committed earlier, out of order.
-func extendTree(b *pebble.Batch, r pebble.Reader, tenant string, leaves map[uint64]tlog.Hash) error {
+func extendTree(b *rowBatch, r pebble.Reader, tenant string, leaves map[uint64]tlog.Hash) error {
 	size, err := readUint64(r, key('r', tenant))
 	if err != nil {
 		return err
@@ -110,12 +110,12 @@ func extendTree(b *pebble.Batch, r pebble.Reader, tenant string, leaves map[uint
 		base := tlog.StoredHashIndex(0, int64(size))
 		for i, h := range hashes {
 			written[base+int64(i)] = h
-			b.Set(storedHashKey(tenant, base+int64(i)), h[:], nil)
+			b.set(storedHashKey(tenant, base+int64(i)), h[:])
 		}
 		size++
 	}
 	if size != start {
-		b.Set(key('r', tenant), binary.BigEndian.AppendUint64(nil, size), nil)
+		b.set(key('r', tenant), binary.BigEndian.AppendUint64(nil, size))
 	}
 	return nil
 }
