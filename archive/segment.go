@@ -99,6 +99,10 @@ type SealedSegment struct {
 	// Leaves are the RFC 6962 leaf hashes of the segment's records, in
 	// record (and so seq) order.
 	Leaves []tlog.Hash
+	// Heads are the segment's records in the same order, each cut before
+	// its raw payload (see chat.EncodeRecordSplit): with a closing brace,
+	// the record of the message without Raw, as the catalog keeps it.
+	Heads [][]byte
 }
 
 // SealSegment encodes msgs as JSON Lines, compresses them with zstd and
@@ -115,13 +119,16 @@ func SealSegment(kr *crypto.Keyring, info SegmentInfo, msgs []*chat.Message) (*S
 	plain := make([]byte, 0, size)
 	var err error
 	leaves := make([]tlog.Hash, len(msgs))
+	heads := make([][]byte, len(msgs))
 	for i, m := range msgs {
 		start := len(plain)
-		plain, err = chat.EncodeRecord(plain, m)
+		var raw int
+		plain, raw, err = chat.EncodeRecordSplit(plain, m)
 		if err != nil {
 			return nil, fmt.Errorf("archive: seal segment %s: %w", info.ID, err)
 		}
 		leaves[i] = LeafHash(plain[start : len(plain)-1])
+		heads[i] = plain[start:raw:raw]
 	}
 	compressed := encoder().EncodeAll(plain, make([]byte, 0, len(plain)/3))
 	object, err := kr.Seal(compressed)
@@ -139,7 +146,7 @@ func SealSegment(kr *crypto.Keyring, info SegmentInfo, msgs []*chat.Message) (*S
 	info.PlainSHA256 = hex.EncodeToString(plainSum[:])
 	info.ObjectBytes = int64(len(object))
 	info.ObjectSHA256 = hex.EncodeToString(objectSum[:])
-	return &SealedSegment{Info: info, Object: object, Leaves: leaves}, nil
+	return &SealedSegment{Info: info, Object: object, Leaves: leaves, Heads: heads}, nil
 }
 
 // LeafHash returns the Merkle leaf hash of one record line (without its

@@ -113,6 +113,23 @@ func TestSegment_RoundTrip(t *testing.T) {
 			t.Errorf("message %d raw = %s, want byte-exact %s", i, got[i].Raw, msgs[i].Raw)
 		}
 	}
+
+	// Each head, closed, is the record of its message without the raw
+	// payload.
+	if len(seg.Heads) != len(msgs) {
+		t.Fatalf("%d heads for %d messages", len(seg.Heads), len(msgs))
+	}
+	for i, m := range msgs {
+		slim := *m
+		slim.Raw = nil
+		want, err := chat.EncodeRecord(nil, &slim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if head := append(bytes.Clone(seg.Heads[i]), '}', '\n'); !bytes.Equal(head, want) {
+			t.Errorf("head %d closed = %s, want %s", i, head, want)
+		}
+	}
 }
 
 func TestReadSegment_Damage(t *testing.T) {

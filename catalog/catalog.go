@@ -231,6 +231,10 @@ type SegmentCommit struct {
 	Messages []*chat.Message
 	// Leaves are the Merkle leaf hashes of Messages' records, in order.
 	Leaves []tlog.Hash
+	// Heads, when set, are Messages' records cut before the raw payload,
+	// as archive.SealedSegment has them. The message rows are made from
+	// them instead of encoding each message once more.
+	Heads [][]byte
 }
 
 // Commit records stored segments in one fsynced batch: segment rows,
@@ -288,12 +292,21 @@ func (c *Catalog) Commit(tenant string, segs []SegmentCommit) error {
 		if seg.Leaves != nil && len(seg.Leaves) != len(seg.Messages) {
 			return fmt.Errorf("catalog: segment %s has %d leaf hashes for %d messages", seg.Info.ID, len(seg.Leaves), len(seg.Messages))
 		}
+		if seg.Heads != nil && len(seg.Heads) != len(seg.Messages) {
+			return fmt.Errorf("catalog: segment %s has %d record heads for %d messages", seg.Info.ID, len(seg.Heads), len(seg.Messages))
+		}
 		for i, m := range seg.Messages {
-			if row, err = c.addMessage(b, row[:0], tenant, seg.Info.ID, m, convs, &stats); err != nil {
+			row = append(row[:0], seg.Info.ID...)
+			row = append(row, '\n')
+			if seg.Heads != nil {
+				row = append(append(row, seg.Heads[i]...), '}')
+			} else if row, err = appendSlimRecord(row, m); err != nil {
+				return err
+			}
+			if err := c.addMessage(b, row, tenant, m, convs, &stats); err != nil {
 				return err
 			}
 			if seg.Leaves != nil {
-				b.set(leafKey(tenant, m.Seq), seg.Leaves[i][:])
 				leaves[m.Seq] = seg.Leaves[i]
 			}
 			if m.Seq+1 > next {
@@ -301,8 +314,16 @@ func (c *Catalog) Commit(tenant string, segs []SegmentCommit) error {
 			}
 		}
 	}
-	if err := extendTree(b, c.db, tenant, leaves); err != nil {
+	size, err := extendTree(b, c.db, tenant, leaves)
+	if err != nil {
 		return err
+	}
+	// A leaf in the tree is its stored hash at level 0. A leaf beyond the
+	// tree gets a row of its own until the leaves before it arrive.
+	for seq, h := range leaves {
+		if seq >= size {
+			b.set(leafKey(tenant, seq), h[:])
+		}
 	}
 
 	for _, conv := range convs {
@@ -348,15 +369,10 @@ func commitSizeHint(tenant string, segs []SegmentCommit) int {
 	return n
 }
 
-// addMessage adds the rows of m to b, encoding its message row into row,
-// and returns row for the next message.
-func (c *Catalog) addMessage(b *rowBatch, row []byte, tenant, segID string, m *chat.Message, convs map[string]*Conversation, stats *Stats) ([]byte, error) {
+// addMessage adds the rows of m to b, with row as its message row.
+func (c *Catalog) addMessage(b *rowBatch, row []byte, tenant string, m *chat.Message, convs map[string]*Conversation, stats *Stats) error {
 	// Commit skips segments already in the catalog, and a message belongs
 	// to exactly one segment, so its rows are new here.
-	row, err := appendEntry(row, segID, m)
-	if err != nil {
-		return row, err
-	}
 	b.set(key('m', tenant, m.ID), row)
 	b.set(append([]byte{'d', 0}, archive.DedupKey(m)...), []byte(m.ID))
 	b.set(threadKey(tenant, m.Account, m.Conversation, m.SentAt, m.ID), nil)
@@ -380,7 +396,7 @@ func (c *Catalog) addMessage(b *rowBatch, row []byte, tenant, segID string, m *c
 			conv = &Conversation{Account: m.Account, Conversation: m.Conversation, Source: m.Source, Kind: m.ConversationKind}
 			stats.Conversations++
 		} else if err != nil {
-			return row, err
+			return err
 		}
 		convs[ck] = conv
 	}
@@ -391,7 +407,7 @@ func (c *Catalog) addMessage(b *rowBatch, row []byte, tenant, segID string, m *c
 	if m.SentAt.After(conv.Last) {
 		conv.Last = m.SentAt
 	}
-	return row, nil
+	return nil
 }
 
 func getJSONFrom(r pebble.Reader, k []byte, v any) error {
@@ -559,14 +575,15 @@ func (c *Catalog) Message(tenant, id string) (*Entry, error) {
 	return decodeEntry(data)
 }
 
-// appendEntry appends a message row to dst: the segment id, a newline, and
-// the record of m without its raw payload, which stays in the segment.
-func appendEntry(dst []byte, segID string, m *chat.Message) ([]byte, error) {
+// A message row is the segment id, a newline, and the record of the
+// message without its raw payload, which stays in the segment.
+
+// appendSlimRecord appends the record of m without its raw payload and
+// without a newline to dst.
+func appendSlimRecord(dst []byte, m *chat.Message) ([]byte, error) {
 	slim := *m
 	slim.Raw = nil
 	slim.RawFormat = ""
-	dst = append(dst, segID...)
-	dst = append(dst, '\n')
 	dst, err := chat.EncodeRecord(dst, &slim)
 	if err != nil {
 		return dst, fmt.Errorf("catalog: encode message %s: %w", m.ID, err)

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"bytes"
 	"errors"
 	"log/slog"
 	"testing"
@@ -151,5 +152,55 @@ func TestMarkIndexed(t *testing.T) {
 	}
 	if ok, _ := c.IsIndexed("default", "SEGA"); !ok {
 		t.Error("IsIndexed after marking = false")
+	}
+}
+
+// TestCommit_HeadsMakeSameRows commits the same segment to two catalogs,
+// once with the record heads that sealing gives and once without, and
+// checks that every message row is the same byte for byte.
+func TestCommit_HeadsMakeSameRows(t *testing.T) {
+	plain, withHeads := openTest(t), openTest(t)
+	seg := testSegment("SEGA", 0, 3, "c1")
+	seg.Messages[1].Raw = nil
+	seg.Messages[2].Raw = []byte("not json \xff")
+	if err := plain.Commit("default", []SegmentCommit{seg}); err != nil {
+		t.Fatal(err)
+	}
+	var records []byte
+	for _, m := range seg.Messages {
+		start := len(records)
+		var raw int
+		var err error
+		records, raw, err = chat.EncodeRecordSplit(records, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seg.Heads = append(seg.Heads, records[start:raw:raw])
+	}
+	if err := withHeads.Commit("default", []SegmentCommit{seg}); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, m := range seg.Messages {
+		want, closer, err := plain.db.Get(key('m', "default", m.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, closer2, err := withHeads.db.Get(key('m', "default", m.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("row of %s from heads = %s, want %s", m.ID, got, want)
+		}
+		closer.Close()
+		closer2.Close()
+	}
+	e, err := withHeads.Message("default", seg.Messages[2].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Message.Raw != nil || e.Message.Text != seg.Messages[2].Text {
+		t.Errorf("message read back = %+v, want the text without the raw payload", e.Message)
 	}
 }

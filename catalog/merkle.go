@@ -12,7 +12,9 @@ import (
 // The catalog keeps the tenant's Merkle log (RFC 6962 hashing, through
 // golang.org/x/mod/sumdb/tlog) in three key ranges:
 //
-//	l tenant seq(8)   → leaf hash of the record with that seq
+//	l tenant seq(8)   → leaf hash of the record with that seq, while the
+//	                    record is beyond the tree (catalogs of earlier
+//	                    versions have the row for every record)
 //	h tenant index(8) → tlog stored hash at that storage index
 //	r tenant          → tree size: leaves 0..size-1 are in the tree
 //
@@ -64,13 +66,14 @@ func readUint64(r pebble.Reader, k []byte) (uint64, error) {
 }
 
 // extendTree adds to the tree every leaf that continues it, writing to
-// batch b. Leaves and stored hashes come from leaves and the hashes this
-// call computes, or else from the committed database r: leaves may have
-// been committed earlier, out of order.
-func extendTree(b *rowBatch, r pebble.Reader, tenant string, leaves map[uint64]tlog.Hash) error {
+// batch b, and returns the tree's new size. Leaves and stored hashes come
+// from leaves and the hashes this call computes, or else from the
+// committed database r: leaves may have been committed earlier, out of
+// order.
+func extendTree(b *rowBatch, r pebble.Reader, tenant string, leaves map[uint64]tlog.Hash) (uint64, error) {
 	size, err := readUint64(r, key('r', tenant))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	start := size
 	written := map[int64]tlog.Hash{}
@@ -98,14 +101,14 @@ func extendTree(b *rowBatch, r pebble.Reader, tenant string, leaves map[uint64]t
 				break
 			}
 			if err != nil {
-				return fmt.Errorf("catalog: read leaf %d: %w", size, err)
+				return 0, fmt.Errorf("catalog: read leaf %d: %w", size, err)
 			}
 			copy(leaf[:], v)
 			closer.Close()
 		}
 		hashes, err := tlog.StoredHashesForRecordHash(int64(size), leaf, reader)
 		if err != nil {
-			return fmt.Errorf("catalog: extend Merkle tree at leaf %d: %w", size, err)
+			return 0, fmt.Errorf("catalog: extend Merkle tree at leaf %d: %w", size, err)
 		}
 		base := tlog.StoredHashIndex(0, int64(size))
 		for i, h := range hashes {
@@ -117,7 +120,7 @@ func extendTree(b *rowBatch, r pebble.Reader, tenant string, leaves map[uint64]t
 	if size != start {
 		b.set(key('r', tenant), binary.BigEndian.AppendUint64(nil, size))
 	}
-	return nil
+	return size, nil
 }
 
 // TreeSize returns how many leaves the tenant's Merkle tree holds.
@@ -141,6 +144,17 @@ func (c *Catalog) HashReader(tenant string) tlog.HashReader {
 // Leaf returns the stored leaf hash of the record with seq.
 func (c *Catalog) Leaf(tenant string, seq uint64) (tlog.Hash, error) {
 	var h tlog.Hash
+	size, err := readUint64(c.db, key('r', tenant))
+	if err != nil {
+		return h, err
+	}
+	if seq < size {
+		hashes, err := hashReader(c.db, tenant)([]int64{tlog.StoredHashIndex(0, int64(seq))})
+		if err != nil {
+			return h, fmt.Errorf("catalog: leaf %d: %w", seq, err)
+		}
+		return hashes[0], nil
+	}
 	v, closer, err := c.db.Get(leafKey(tenant, seq))
 	if errors.Is(err, pebble.ErrNotFound) {
 		return h, fmt.Errorf("catalog: leaf %d: %w", seq, ErrNotFound)

@@ -47,7 +47,8 @@ func memoryTreeHash(t *testing.T, n int64) tlog.Hash {
 // TestCommit_TreeOutOfOrder commits the segments of seqs 0 to 9 in three
 // calls, the last segment first and one segment twice in one call. The
 // tree must grow only over the leaves that continue it, and end with the
-// root of the same leaves added in order.
+// root of the same leaves added in order. Each leaf must read back after
+// its commit, whether it is in the tree yet or not.
 func TestCommit_TreeOutOfOrder(t *testing.T) {
 	c := openTest(t)
 	steps := []struct {
@@ -70,6 +71,18 @@ func TestCommit_TreeOutOfOrder(t *testing.T) {
 		if size != step.wantSize {
 			t.Fatalf("after commit %d the tree has %d leaves, want %d", i+1, size, step.wantSize)
 		}
+		// Every committed leaf reads back, in the tree or waiting for it.
+		for _, seg := range step.segs {
+			for j, m := range seg.Messages {
+				got, err := c.Leaf("default", m.Seq)
+				if err != nil {
+					t.Fatalf("after commit %d: leaf %d: %v", i+1, m.Seq, err)
+				}
+				if got != seg.Leaves[j] {
+					t.Errorf("after commit %d: leaf %d is %v, want %v", i+1, m.Seq, got, seg.Leaves[j])
+				}
+			}
+		}
 		if size == 0 {
 			continue
 		}
@@ -79,6 +92,15 @@ func TestCommit_TreeOutOfOrder(t *testing.T) {
 		}
 		if want := memoryTreeHash(t, size); got != want {
 			t.Errorf("after commit %d the root of %d leaves is %v, want %v", i+1, size, got, want)
+		}
+	}
+	for seq := uint64(0); seq < 10; seq++ {
+		got, err := c.Leaf("default", seq)
+		if err != nil {
+			t.Fatalf("leaf %d at the end: %v", seq, err)
+		}
+		if want := tlog.Hash(sha256.Sum256(fmt.Appendf(nil, "leaf %d", seq))); got != want {
+			t.Errorf("leaf %d at the end is %v, want %v", seq, got, want)
 		}
 	}
 	stats, err := c.Stats("default")

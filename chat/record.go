@@ -43,11 +43,21 @@ const (
 //
 // EncodeRecord does not allocate when dst has room for the record.
 func EncodeRecord(dst []byte, m *Message) ([]byte, error) {
-	out, err := appendMessage(dst, m)
+	out, _, err := EncodeRecordSplit(dst, m)
+	return out, err
+}
+
+// EncodeRecordSplit is EncodeRecord that also returns the offset in the
+// result at which the members of the raw payload start, or the offset of
+// the closing brace when m has none. The record's bytes from its start up
+// to that offset, then a closing brace, are the record of m without Raw,
+// as EncodeRecord writes it.
+func EncodeRecordSplit(dst []byte, m *Message) (out []byte, raw int, err error) {
+	out, raw, err = appendMessage(dst, m)
 	if err != nil {
-		return dst, fmt.Errorf("chat: encode record %s: %w", m.ID, err)
+		return dst, 0, fmt.Errorf("chat: encode record %s: %w", m.ID, err)
 	}
-	return append(out, '\n'), nil
+	return append(out, '\n'), raw, nil
 }
 
 // RecordSizeHint returns an estimate of the length of m's record with its
@@ -101,8 +111,9 @@ func RecordSizeHint(m *Message) int {
 	return n + 384
 }
 
-// appendMessage appends the record of m, without the newline.
-func appendMessage(dst []byte, m *Message) ([]byte, error) {
+// appendMessage appends the record of m, without the newline, and returns
+// the offset at which its raw members start (see EncodeRecordSplit).
+func appendMessage(dst []byte, m *Message) ([]byte, int, error) {
 	var err error
 	open := len(dst) + 1
 	dst = append(dst, '{')
@@ -128,11 +139,11 @@ func appendMessage(dst []byte, m *Message) ([]byte, error) {
 
 	dst = appendKey(dst, open, "sent_at")
 	if dst, err = appendTime(dst, m.SentAt); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	dst = appendKey(dst, open, "ingested_at")
 	if dst, err = appendTime(dst, m.IngestedAt); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 
 	dst = appendKey(dst, open, "sender")
@@ -162,7 +173,7 @@ func appendMessage(dst []byte, m *Message) ([]byte, error) {
 	if m.EditedAt != nil {
 		dst = appendKey(dst, open, "edited_at")
 		if dst, err = appendTime(dst, *m.EditedAt); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
 	if len(m.Flags) > 0 {
@@ -211,7 +222,7 @@ func appendMessage(dst []byte, m *Message) ([]byte, error) {
 	if m.Location != nil {
 		dst = appendKey(dst, open, "location")
 		if dst, err = appendLocation(dst, m.Location); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
 	if len(m.Members) > 0 {
@@ -252,8 +263,9 @@ func appendMessage(dst []byte, m *Message) ([]byte, error) {
 		dst = appendStrings(dst, m.Warnings)
 	}
 
+	raw := len(dst)
 	dst = appendRaw(dst, open, m.Raw)
-	return append(dst, '}'), nil
+	return append(dst, '}'), raw, nil
 }
 
 // appendRaw appends the raw_format and raw members for the payload raw,

@@ -701,3 +701,36 @@ func TestRecordSizeHint_CoversTypicalRecords(t *testing.T) {
 		})
 	}
 }
+
+// TestEncodeRecordSplit_CutsRaw checks, for every encoding case, that
+// EncodeRecordSplit writes what EncodeRecord writes, and that the record
+// cut at the returned offset and closed is the record of the message
+// without its raw payload.
+func TestEncodeRecordSplit_CutsRaw(t *testing.T) {
+	prefix := []byte("previous record\n")
+	for _, c := range encodeCases() {
+		t.Run(c.name, func(t *testing.T) {
+			want, err := EncodeRecord(bytes.Clone(prefix), c.m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, raw, err := EncodeRecordSplit(bytes.Clone(prefix), c.m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("record = %s, want %s", got, want)
+			}
+			slim := *c.m
+			slim.Raw, slim.RawFormat = nil, ""
+			wantCut, err := EncodeRecord(nil, &slim)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cut := append(bytes.Clone(got[len(prefix):raw]), '}', '\n')
+			if !bytes.Equal(cut, wantCut) {
+				t.Errorf("record cut at %d = %s, want %s", raw, cut, wantCut)
+			}
+		})
+	}
+}

@@ -130,6 +130,11 @@ func (v *Vault) flushMessages(ctx context.Context, pending []*chat.Message) erro
 	if err := v.catalog.Commit(v.cfg.Tenant, segs); err != nil {
 		return v.abortFlush(ctx, err)
 	}
+	// The heads keep each segment's plain text in memory, and the index
+	// needs only the messages.
+	for i := range segs {
+		segs[i].Heads = nil
+	}
 	if err := v.spool.Remove(pending); err != nil {
 		return err
 	}
@@ -180,6 +185,7 @@ func (v *Vault) putSegments(ctx context.Context, segs []catalog.SegmentCommit) e
 			}
 			segs[i].Info = sealed.Info
 			segs[i].Leaves = sealed.Leaves
+			segs[i].Heads = sealed.Heads
 		}(i)
 	}
 	wg.Wait()
