@@ -63,18 +63,14 @@ func (s *sharedText) analyze() *analysis {
 	return s.a
 }
 
-// docBuffers are the buffers of one message document's analysis. AddTagged
-// takes them from docBufferPool for each document of a Bleve batch and puts
-// them back once the batch is written. Building a segment (zapx v17, under
-// Bleve v2.6.3) copies the terms and locations it keeps, so the document's
-// fields are not read again, neither the token frequency maps nor what
-// they point to. The analysis allocated about a fifth of an import's
-// bytes, and reusing its buffers took 5 to 7% off Add's time in three
-// side-by-side runs on BenchmarkIndex's messages.
+// docBuffers are the buffers of one message document's analysis, which
+// its fields share and keep until the batch is written.
 //
-// NOTE: a later Bleve that kept a reference to a document's fields after
-// Batch returns would see them overwritten. The test of reused buffers in
-// index_test.go and the phrase tests would then fail.
+// They are allocated for each document. Reusing them from batch to batch
+// through a sync.Pool, or through a pool that the garbage collector does
+// not empty, made BenchmarkImport's index alone 3 to 8% slower in side by
+// side runs. A likely cause is that the pooled buffers hold pointers,
+// which every garbage collection scans.
 type docBuffers struct {
 	text          analysis
 	folded, exact textBuffers
@@ -83,7 +79,6 @@ type docBuffers struct {
 
 // textBuffers are the buffers of a textField.
 type textBuffers struct {
-	freqs     bleveindex.TokenFrequencies
 	slots     []bleveindex.TokenFreq
 	locations []bleveindex.TokenLocation
 	refs      []*bleveindex.TokenLocation
@@ -91,80 +86,10 @@ type textBuffers struct {
 
 // termBuffers are the buffers of an attrTerms.
 type termBuffers struct {
-	freqs bleveindex.TokenFrequencies
 	buf   []byte
 	ends  []int
 	slots []bleveindex.TokenFreq
 }
-
-// docBufferPool keeps the buffers of up to maxPooledDocs documents between
-// batches. A sync.Pool would not do: it is emptied by the garbage
-// collector, which an import runs a few times per flush, and BenchmarkIndex
-// measured 5 to 8% more CPU time with one. The pool drops its buffers when
-// no batch has returned any for poolIdle, so an idle server does not keep
-// them. While batches run, it holds no more than one Add call used.
-var docBufferPool bufferPool
-
-// maxPooledDocs is the maximum number of documents whose buffers
-// docBufferPool keeps, one flush of an import.
-const maxPooledDocs = 5000
-
-// poolIdle is how long docBufferPool keeps its buffers after the last put.
-var poolIdle = 10 * time.Second
-
-type bufferPool struct {
-	mu    sync.Mutex
-	free  []*docBuffers
-	drain *time.Timer
-}
-
-func (p *bufferPool) get() *docBuffers {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if n := len(p.free); n > 0 {
-		b := p.free[n-1]
-		p.free[n-1] = nil
-		p.free = p.free[:n-1]
-		return b
-	}
-	return new(docBuffers)
-}
-
-// put returns the buffers of a written batch to the pool.
-func (p *bufferPool) put(bufs []*docBuffers) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, b := range bufs {
-		if len(p.free) == maxPooledDocs {
-			break
-		}
-		if cap(b.text.buf) <= maxPooledText {
-			p.free = append(p.free, b)
-		}
-	}
-	if p.drain == nil {
-		p.drain = time.AfterFunc(poolIdle, p.empty)
-	} else {
-		p.drain.Reset(poolIdle)
-	}
-}
-
-func (p *bufferPool) empty() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.free = nil
-}
-
-// pooled returns the number of documents whose buffers the pool contains.
-func (p *bufferPool) pooled() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return len(p.free)
-}
-
-// maxPooledText is the largest text, in bytes, whose buffers go back to
-// docBufferPool, so that one long message does not keep its buffers alive.
-const maxPooledText = 64 << 10
 
 // zeroed returns s resized to n zero elements, reusing its array when it
 // is large enough.
@@ -175,17 +100,6 @@ func zeroed[T any](s []T, n int) []T {
 	s = s[:n]
 	clear(s)
 	return s
-}
-
-// emptied clears the map *m and returns it. When *m is nil, it makes a map
-// with room for n entries and keeps it in *m.
-func emptied(m *bleveindex.TokenFrequencies, n int) bleveindex.TokenFrequencies {
-	if *m == nil {
-		*m = make(bleveindex.TokenFrequencies, n)
-	} else {
-		clear(*m)
-	}
-	return *m
 }
 
 // termKind selects which term of a token a textField indexes.
@@ -262,7 +176,7 @@ func (f *textField) Analyze() {
 			}
 		}
 	}
-	freqs := emptied(&f.bufs.freqs, n)
+	freqs := make(bleveindex.TokenFrequencies, n)
 	f.bufs.slots = zeroed(f.bufs.slots, n)
 	slots := f.bufs.slots
 	var locations []bleveindex.TokenLocation
@@ -462,7 +376,7 @@ func (t *attrTerms) frequencies() (bleveindex.TokenFrequencies, int, int) {
 	t.bufs.slots = zeroed(t.bufs.slots, len(t.ends))
 	t.bufs.buf, t.bufs.ends = t.buf, t.ends
 	slots := t.bufs.slots
-	freqs := emptied(&t.bufs.freqs, len(t.ends))
+	freqs := make(bleveindex.TokenFrequencies, len(t.ends))
 	start := 0
 	for i, end := range t.ends {
 		key := keys[start:end]
@@ -481,12 +395,7 @@ func (t *attrTerms) frequencies() (bleveindex.TokenFrequencies, int, int) {
 // field by field, without the reflection of a mapping. The month of the
 // facets field is taken in loc. The fields must agree with newMapping.
 func messageDocument(m *chat.Message, tags []string, loc *time.Location) *document.Document {
-	return messageDocumentWith(m, tags, loc, new(docBuffers))
-}
-
-// messageDocumentWith is messageDocument with the analysis buffers bufs,
-// which the document uses until its batch is written.
-func messageDocumentWith(m *chat.Message, tags []string, loc *time.Location, bufs *docBuffers) *document.Document {
+	bufs := new(docBuffers)
 	doc := &document.Document{Fields: make([]document.Field, 0, 5)}
 	doc.SetID(m.ID)
 

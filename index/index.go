@@ -297,19 +297,14 @@ func (x *Index) runAddJobs(jobs []addJob) error {
 func (x *Index) runAddJob(job addJob) error {
 	failpoint.Hit("during-index")
 	batch := job.s.idx.NewBatch()
-	bufs := make([]*docBuffers, len(job.docs))
-	for i, d := range job.docs {
-		bufs[i] = docBufferPool.get()
-		if err := batch.IndexAdvanced(messageDocumentWith(d.Message, d.Tags, x.loc, bufs[i])); err != nil {
+	for _, d := range job.docs {
+		if err := batch.IndexAdvanced(messageDocument(d.Message, d.Tags, x.loc)); err != nil {
 			return fmt.Errorf("index: add message %s: %w", d.Message.ID, err)
 		}
 	}
 	if err := job.s.idx.Batch(batch); err != nil {
 		return fmt.Errorf("index: add batch of %d messages to shard %s, first %s: %w", len(job.docs), job.s.name, job.docs[0].Message.ID, err)
 	}
-	// The segment is built: Bleve reads the documents no more. After an
-	// error the buffers are left to the garbage collector instead.
-	docBufferPool.put(bufs)
 	return nil
 }
 

@@ -715,14 +715,14 @@ func referenceMatch(n *node, m *chat.Message, words []string) bool {
 	panic("unknown node")
 }
 
-// TestIndex_ReusedBuffersKeepDocumentsApart adds batches one after another,
-// so that later documents reuse the analysis buffers of earlier ones. The
+// TestIndex_BatchesKeepDocumentsApart adds batches one after another. The
 // rounds alternate short texts with an attachment name, whose words come
 // right after the text's, and longer texts without one, whose own words
-// then sit where the earlier names' words were. Each message's own words
-// must find it alone, with spans on its own text, and the words of one
-// round must not linger in the next.
-func TestIndex_ReusedBuffersKeepDocumentsApart(t *testing.T) {
+// then sit where the earlier names' words were, so that analysis buffers
+// shared between documents would show. Each message's own words must find
+// it alone, with spans on its own text, and the words of one round must
+// not linger in the next.
+func TestIndex_BatchesKeepDocumentsApart(t *testing.T) {
 	x := openTestIndex(t)
 	word := func(i int) string { return fmt.Sprintf("ma%05dx", i) }
 	rounds := []struct {
@@ -774,38 +774,5 @@ func TestIndex_ReusedBuffersKeepDocumentsApart(t *testing.T) {
 		if res.Total != want {
 			t.Errorf("%s matches %d messages, want %d", q, res.Total, want)
 		}
-	}
-}
-
-// TestBufferPool_KeepsAFlushThenEmpties checks that the pool of analysis
-// buffers keeps at most maxPooledDocs documents' buffers, hands them out
-// again, and drops them all once idle for poolIdle.
-func TestBufferPool_KeepsAFlushThenEmpties(t *testing.T) {
-	defer func(idle time.Duration) { poolIdle = idle }(poolIdle)
-	poolIdle = 50 * time.Millisecond
-	var p bufferPool
-	bufs := make([]*docBuffers, maxPooledDocs+10)
-	for i := range bufs {
-		bufs[i] = p.get()
-	}
-	long := new(docBuffers)
-	long.text.buf = make([]byte, 0, maxPooledText+1)
-	p.put(append(bufs[:1:1], long))
-	if got := p.pooled(); got != 1 {
-		t.Fatalf("after putting one buffer and one of a long text, the pool keeps %d, want 1", got)
-	}
-	if got := p.get(); got != bufs[0] {
-		t.Errorf("get returned a new buffer while the pool held one")
-	}
-	p.put(bufs)
-	if got := p.pooled(); got != maxPooledDocs {
-		t.Fatalf("the pool keeps %d documents' buffers, want at most %d", got, maxPooledDocs)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for p.pooled() > 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if got := p.pooled(); got != 0 {
-		t.Errorf("the pool still keeps %d documents' buffers after being idle", got)
 	}
 }
