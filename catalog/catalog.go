@@ -34,6 +34,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cockroachdb/pebble"
@@ -53,6 +54,12 @@ var ErrNotFound = errors.New("not found in catalog")
 // path (intents and commits) assumes a single writer per tenant.
 type Catalog struct {
 	db *pebble.DB
+
+	// commit serialises Commit and keeps its row buffer for the next one.
+	commit struct {
+		sync.Mutex
+		rows *rowBatch
+	}
 }
 
 // Open opens or creates the catalog in dir.
@@ -243,10 +250,16 @@ type SegmentCommit struct {
 // id is already in the catalog are skipped, so a repeated commit of the same
 // segment changes nothing.
 func (c *Catalog) Commit(tenant string, segs []SegmentCommit) error {
+	c.commit.Lock()
+	defer c.commit.Unlock()
 	// The reads below see committed rows only. The rows they need that
 	// this commit writes are the leaves and Merkle hashes, which
 	// extendTree keeps in memory.
-	b := newRowBatch(commitSizeHint(tenant, segs))
+	b := c.commit.rows.reuse(commitSizeHint(tenant, segs))
+	c.commit.rows = nil
+	if cap(b.buf) <= maxKeptRows {
+		defer func() { c.commit.rows = b }()
+	}
 
 	stats, err := c.Stats(tenant)
 	if err != nil {

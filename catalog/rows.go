@@ -30,10 +30,25 @@ type row struct {
 	del             bool
 }
 
+// maxKeptRows is the largest buffer, in bytes, that the catalog keeps
+// from one commit to the next.
+const maxKeptRows = 16 << 20
+
 // newRowBatch returns a rowBatch with room for about size bytes of keys
 // and values.
 func newRowBatch(size int) *rowBatch {
 	return &rowBatch{buf: make([]byte, 0, size), rows: make([]row, 0, size/64)}
+}
+
+// reuse returns r emptied when it has room for size bytes, or else a new
+// rowBatch with a quarter more room, so that commits of similar sizes
+// share one buffer.
+func (r *rowBatch) reuse(size int) *rowBatch {
+	if r == nil || cap(r.buf) < size {
+		return newRowBatch(size + size/4)
+	}
+	r.buf, r.rows = r.buf[:0], r.rows[:0]
+	return r
 }
 
 func (r *rowBatch) set(k, v []byte) {
