@@ -109,6 +109,14 @@ type SealedSegment struct {
 // encrypts them to every recipient of kr. msgs must already carry their
 // ids and seqs; info supplies Tenant, Account, Month, ID and the lock fields.
 func SealSegment(kr *crypto.Keyring, info SegmentInfo, msgs []*chat.Message) (*SealedSegment, error) {
+	return SealRecords(kr, info, msgs, nil)
+}
+
+// SealRecords is SealSegment with the record lines that the spool encoded
+// for msgs before their seqs were set. A message with a line gets it with
+// its seq set (chat.AppendWithSeq) instead of being encoded again. lines
+// may be nil, or hold zero Lines for messages without one.
+func SealRecords(kr *crypto.Keyring, info SegmentInfo, msgs []*chat.Message, lines []Line) (*SealedSegment, error) {
 	if len(msgs) == 0 {
 		return nil, errors.New("archive: seal segment: no messages")
 	}
@@ -123,7 +131,15 @@ func SealSegment(kr *crypto.Keyring, info SegmentInfo, msgs []*chat.Message) (*S
 	for i, m := range msgs {
 		start := len(plain)
 		var raw int
-		plain, raw, err = chat.EncodeRecordSplit(plain, m)
+		if i < len(lines) && lines[i].Bytes != nil {
+			var grew int
+			if plain, grew, err = chat.AppendWithSeq(plain, lines[i].Bytes, m.ID, m.Seq); err == nil {
+				raw = start + lines[i].Raw + grew
+			}
+		}
+		if raw == 0 {
+			plain, raw, err = chat.EncodeRecordSplit(plain, m)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("archive: seal segment %s: %w", info.ID, err)
 		}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"slices"
 	"testing"
 	"time"
 
@@ -215,5 +216,46 @@ func TestEncodeRecord_RawFormats(t *testing.T) {
 				t.Errorf("raw round trip = %q, want %q", back.Raw, c.raw)
 			}
 		})
+	}
+}
+
+// TestSealRecords_SameAsEncoding seals messages from spooled lines, one of
+// them the line of another message, and checks that the plain text, the
+// leaves and the heads are those of sealing without lines.
+func TestSealRecords_SameAsEncoding(t *testing.T) {
+	kr := testKeyring(t)
+	msgs := testMessages(5)
+	var lines []Line
+	for _, m := range msgs {
+		seq := m.Seq
+		m.Seq = 0
+		b, raw, err := chat.EncodeRecordSplit(nil, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Seq = seq + 1000
+		lines = append(lines, Line{Bytes: b, Raw: raw})
+	}
+	lines[2] = lines[3]
+	lines[4] = Line{}
+	info := SegmentInfo{ID: "01J000000000000000000000AD", Tenant: "default", Account: "shop", Month: "2024-06"}
+	want, err := SealSegment(kr, info, msgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := SealRecords(kr, info, msgs, lines)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Info.PlainSHA256 != want.Info.PlainSHA256 || got.Info.PlainBytes != want.Info.PlainBytes {
+		t.Errorf("plain text %s (%d bytes), want %s (%d bytes)", got.Info.PlainSHA256, got.Info.PlainBytes, want.Info.PlainSHA256, want.Info.PlainBytes)
+	}
+	if !slices.Equal(got.Leaves, want.Leaves) {
+		t.Errorf("leaves differ from those of sealing without lines")
+	}
+	for i := range msgs {
+		if !bytes.Equal(got.Heads[i], want.Heads[i]) {
+			t.Errorf("head %d = %s, want %s", i, got.Heads[i], want.Heads[i])
+		}
 	}
 }

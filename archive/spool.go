@@ -36,7 +36,18 @@ type Spool struct {
 		// byID holds every spooled message; dedup holds their dedup keys.
 		byID  map[string]*chat.Message
 		dedup map[string]struct{}
+		// lines holds the records that Add encoded, for SealRecords.
+		// Messages loaded at open have none.
+		lines map[string]Line
 	}
+}
+
+// Line is the record line of a message, with its newline, and the offset
+// in it at which the raw payload's members start (see
+// chat.EncodeRecordSplit).
+type Line struct {
+	Bytes []byte
+	Raw   int
 }
 
 // OpenSpool opens or creates the spool in dir.
@@ -55,6 +66,7 @@ func OpenSpool(dir string, logger *slog.Logger) (*Spool, error) {
 	s := &Spool{db: db}
 	s.mu.byID = map[string]*chat.Message{}
 	s.mu.dedup = map[string]struct{}{}
+	s.mu.lines = map[string]Line{}
 	err = s.scanPebble(func(m *chat.Message) error {
 		s.mu.byID[m.ID] = m
 		s.mu.dedup[string(DedupKey(m))] = struct{}{}
@@ -131,25 +143,44 @@ func (s *Spool) Add(msgs []*chat.Message) error {
 	}
 	b := s.db.NewBatchWithSize(size)
 	defer b.Close()
-	var rec []byte
-	var err error
-	for _, m := range msgs {
-		rec, err = chat.EncodeRecord(rec[:0], m)
+	// The records stay in memory until they are sealed, all in one
+	// buffer.
+	buf := make([]byte, 0, size)
+	lines := make([]Line, len(msgs))
+	for i, m := range msgs {
+		start := len(buf)
+		var raw int
+		var err error
+		buf, raw, err = chat.EncodeRecordSplit(buf, m)
 		if err != nil {
 			return fmt.Errorf("archive: spool add: %w", err)
 		}
-		b.Set(append([]byte{'m'}, m.ID...), rec[:len(rec)-1], nil)
+		lines[i] = Line{Bytes: buf[start:len(buf):len(buf)], Raw: raw - start}
+		b.Set(append([]byte{'m'}, m.ID...), buf[start:len(buf)-1], nil)
 	}
 	if err := b.Commit(pebble.Sync); err != nil {
 		return fmt.Errorf("archive: spool add %d messages: %w", len(msgs), err)
 	}
 	s.mu.Lock()
-	for _, m := range msgs {
+	for i, m := range msgs {
 		s.mu.byID[m.ID] = m
 		s.mu.dedup[string(DedupKey(m))] = struct{}{}
+		s.mu.lines[m.ID] = lines[i]
 	}
 	s.mu.Unlock()
 	return nil
+}
+
+// Lines returns the record line that Add encoded for each of msgs, or a
+// zero Line for a message it did not encode in this process.
+func (s *Spool) Lines(msgs []*chat.Message) []Line {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Line, len(msgs))
+	for i, m := range msgs {
+		out[i] = s.mu.lines[m.ID]
+	}
+	return out
 }
 
 // Get returns the spooled message with the id, or nil.
@@ -207,6 +238,7 @@ func (s *Spool) Remove(msgs []*chat.Message) error {
 	for _, m := range msgs {
 		delete(s.mu.byID, m.ID)
 		delete(s.mu.dedup, string(DedupKey(m)))
+		delete(s.mu.lines, m.ID)
 	}
 	s.mu.Unlock()
 	return nil

@@ -97,3 +97,43 @@ func TestSpool_OpenDropsOldDedupRows(t *testing.T) {
 		t.Errorf("spooled = %v, want [%s]", got, m.ID)
 	}
 }
+
+// TestSpool_LinesUntilRemoved checks that the spool hands back the record
+// that Add encoded for each message, until the message is removed, and
+// none for messages loaded from disk at open.
+func TestSpool_LinesUntilRemoved(t *testing.T) {
+	dir := t.TempDir()
+	s := openTestSpool(t, dir)
+	msgs := testMessages(3)
+	for _, m := range msgs {
+		m.Seq = 0
+	}
+	if err := s.Add(msgs); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Remove(msgs[:1]); err != nil {
+		t.Fatal(err)
+	}
+	lines := s.Lines(msgs)
+	if lines[0].Bytes != nil {
+		t.Errorf("removed message still has a line: %s", lines[0].Bytes)
+	}
+	for i, m := range msgs[1:] {
+		want, raw, err := chat.EncodeRecordSplit(nil, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := lines[i+1]; string(got.Bytes) != string(want) || got.Raw != raw {
+			t.Errorf("line of %s = %s (raw at %d), want %s (raw at %d)", m.ID, got.Bytes, got.Raw, want, raw)
+		}
+	}
+	closeTestSpool(t, s)
+
+	s = openTestSpool(t, dir)
+	defer s.Close()
+	for i, l := range s.Lines(s.Pending()) {
+		if l.Bytes != nil {
+			t.Errorf("message %d loaded at open has a line: %s", i, l.Bytes)
+		}
+	}
+}

@@ -111,6 +111,37 @@ func RecordSizeHint(m *Message) int {
 	return n + 384
 }
 
+// AppendWithSeq appends to dst the record line, as EncodeRecord wrote it
+// for the message with the given id, with its seq member set to seq. It
+// returns the extended buffer and how many bytes longer the record became,
+// which moves the offsets of the later members by as much. It returns an
+// error and dst unchanged when line does not begin with that id and a seq.
+//
+// This spares encoding a spooled message again once its seq is known.
+func AppendWithSeq(dst, line []byte, id string, seq uint64) ([]byte, int, error) {
+	// EncodeRecord writes the id and seq members first, as
+	// {"id":"…","seq":N, and an id that needs no escape as it is.
+	const head, seqKey = `{"id":"`, `","seq":`
+	idEnd := len(head) + len(id)
+	if len(line) < idEnd+len(seqKey) || string(line[:len(head)]) != head || string(line[len(head):idEnd]) != id ||
+		string(line[idEnd:idEnd+len(seqKey)]) != seqKey || indexStringSpecial(id, 0) != len(id) {
+		return dst, 0, fmt.Errorf("chat: record does not begin with the id %q and a seq", id)
+	}
+	digits := idEnd + len(seqKey)
+	end := digits
+	for end < len(line) && line[end] >= '0' && line[end] <= '9' {
+		end++
+	}
+	if end == digits {
+		return dst, 0, fmt.Errorf("chat: record of %q has no seq value", id)
+	}
+	n := len(dst)
+	dst = append(dst, line[:digits]...)
+	dst = strconv.AppendUint(dst, seq, 10)
+	grew := len(dst) - n - end
+	return append(dst, line[end:]...), grew, nil
+}
+
 // appendMessage appends the record of m, without the newline, and returns
 // the offset at which its raw members start (see EncodeRecordSplit).
 func appendMessage(dst []byte, m *Message) ([]byte, int, error) {

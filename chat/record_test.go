@@ -734,3 +734,75 @@ func TestEncodeRecordSplit_CutsRaw(t *testing.T) {
 		})
 	}
 }
+
+// TestAppendWithSeq_MatchesEncode sets the seq of every encoding case's
+// record, encoded with seq 0, and checks the result against the record
+// encoded with that seq, and the raw offset moved by the growth.
+func TestAppendWithSeq_MatchesEncode(t *testing.T) {
+	prefix := []byte("previous record\n")
+	for _, c := range encodeCases() {
+		for _, seq := range []uint64{0, 7, 1234567890123} {
+			m := *c.m
+			if m.ID == "" || indexStringSpecial(m.ID, 0) != len(m.ID) || needsRuneChecks(m.ID) {
+				m.ID = "01J0000000000000000000SEQ0"
+			}
+			m.Seq = 0
+			spooled, raw, err := EncodeRecordSplit(nil, &m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m.Seq = seq
+			want, wantRaw, err := EncodeRecordSplit(bytes.Clone(prefix), &m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, grew, err := AppendWithSeq(bytes.Clone(prefix), spooled, m.ID, seq)
+			if err != nil {
+				t.Fatalf("%s, seq %d: %v", c.name, seq, err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s, seq %d: record = %s, want %s", c.name, seq, got, want)
+			}
+			if len(prefix)+raw+grew != wantRaw {
+				t.Errorf("%s, seq %d: raw offset %d+%d, want %d", c.name, seq, raw, grew, wantRaw-len(prefix))
+			}
+		}
+	}
+}
+
+// TestAppendWithSeq_RejectsOtherRecords checks that a record of another
+// message, or bytes that are not such a record, leave dst unchanged with
+// an error.
+func TestAppendWithSeq_RejectsOtherRecords(t *testing.T) {
+	line, err := EncodeRecord(nil, &Message{ID: "01J0000000000000000000SEQ1", Seq: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	invalidID, err := EncodeRecord(nil, &Message{ID: "\xff"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		line []byte
+		id   string
+	}{
+		{"other id", line, "01J0000000000000000000SEQ2"},
+		{"id prefix", line, "01J0000000000000000000SEQ"},
+		{"id needing escapes", []byte(`{"id":"a\"b","seq":0}`), `a"b`},
+		{"no seq", []byte(`{"id":"x","tenant":"t"}`), "x"},
+		{"seq without digits", []byte(`{"id":"x","seq":,"tenant":"t"}`), "x"},
+		{"empty", nil, "x"},
+		{"id not valid UTF-8", invalidID, "\xff"},
+	}
+	for _, c := range cases {
+		dst := []byte("kept")
+		got, grew, err := AppendWithSeq(dst, c.line, c.id, 9)
+		if err == nil {
+			t.Errorf("%s: no error, got %s", c.name, got)
+		}
+		if string(got) != "kept" || grew != 0 {
+			t.Errorf("%s: dst = %q, grew %d; want it unchanged", c.name, got, grew)
+		}
+	}
+}

@@ -175,7 +175,7 @@ func (v *Vault) putSegments(ctx context.Context, segs []catalog.SegmentCommit) e
 		wg.Add(1)
 		go func(i int) {
 			defer func() { <-sem; wg.Done() }()
-			sealed, err := archive.SealSegment(v.keys, segs[i].Info, segs[i].Messages)
+			sealed, err := archive.SealRecords(v.keys, segs[i].Info, segs[i].Messages, v.spool.Lines(segs[i].Messages))
 			if err == nil {
 				err = archive.PutSegment(ctx, v.store, sealed)
 			}
