@@ -257,9 +257,11 @@ func (c *Catalog) Commit(tenant string, segs []SegmentCommit) error {
 	// extendTree keeps in memory.
 	b := c.commit.rows.reuse(commitSizeHint(tenant, segs))
 	c.commit.rows = nil
-	if cap(b.buf) <= maxKeptRows {
-		defer func() { c.commit.rows = b }()
-	}
+	defer func() {
+		if cap(b.buf) <= maxKeptRows {
+			c.commit.rows = b
+		}
+	}()
 
 	stats, err := c.Stats(tenant)
 	if err != nil {
