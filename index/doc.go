@@ -63,8 +63,8 @@
 //   - attrs: other attributes as untokenised terms with a prefix. These
 //     are the conversation, source, direction, sender id, the folded words
 //     of the sender's name, the recipients (see recipients), the reviewer
-//     tags and the has: terms. The send time is recorded as quarter-hour
-//     trie terms (see sentAtTerms). The entities found in the text and IndexText are attrs
+//     tags and the has: terms. The send time is recorded as trie terms
+//     of 16-hour blocks and coarser (see sentAtTerms). The entities found in the text and IndexText are attrs
 //     terms too (see addEntityTerms). These are Vietnamese phone numbers
 //     in E.164 (scanPhones) and amounts of money in VND (scanMoney).
 //     Amounts are fixed-width numbers, so a term range query selects a

@@ -325,7 +325,7 @@ func (f *attrsField) Analyze() {
 	}
 	t.addHasTerms()
 	if f.hasSentAt {
-		for level := 0; level < sentAtLevels; level++ {
+		for level := sentAtFirstLevel; level < sentAtLevels; level++ {
 			t.buf = appendSentAtTerm(t.buf, level, f.sentAt>>(level*sentAtLevelBits))
 			t.ends = append(t.ends, len(t.buf))
 		}

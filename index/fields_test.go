@@ -299,6 +299,12 @@ func TestTimeRangeQuery_MatchesReference(t *testing.T) {
 	for _, d := range []time.Duration{0, time.Microsecond, 7*time.Minute + 30*time.Second, 15*time.Minute - time.Microsecond, 15 * time.Minute, 15*time.Minute + time.Microsecond, 44 * time.Minute, 1000 * time.Hour} {
 		times = append(times, base.Add(d), base.Add(-d))
 	}
+	// Around the start of a 16-hour block of the trie, and a whole block
+	// later.
+	block := time.UnixMicro(base.UnixMicro() / sentAtBlockMicros * sentAtBlockMicros).UTC()
+	for _, d := range []time.Duration{-time.Microsecond, 0, time.Microsecond, 16*time.Hour - time.Microsecond, 16 * time.Hour, 16*time.Hour + 15*time.Minute} {
+		times = append(times, block.Add(d))
+	}
 	var msgs []*chat.Message
 	for i, sent := range times {
 		m := testMessage(fmt.Sprintf("m%02d", i), "tin")
@@ -320,7 +326,7 @@ func TestTimeRangeQuery_MatchesReference(t *testing.T) {
 
 	bounds := append([]time.Time{{}}, times[1:]...)
 	rng := rand.New(rand.NewPCG(3, 4))
-	for range 300 {
+	for range 600 {
 		from := bounds[rng.IntN(len(bounds))]
 		to := bounds[rng.IntN(len(bounds))]
 		if rng.IntN(3) == 0 && !from.IsZero() {

@@ -22,8 +22,9 @@ import (
 // from the archive. Version 4 split the index into quarter shards and added
 // the facets field, locations with byte offsets, and the to:, has: and tag:
 // terms. Version 5 added the pairs field, and version 6 removed it again
-// (see Phrases in the package documentation).
-const schemaVersion = "6"
+// (see Phrases in the package documentation). Version 7 left the
+// quarter-hour level out of the send-time trie (see sentAtFirstLevel).
+const schemaVersion = "7"
 
 // Bleve internal keys of every shard: schemaVersion, and the name of the
 // Config.Location in which the month terms were computed.

@@ -341,13 +341,16 @@ func TestSearch_DateInConfiguredLocation(t *testing.T) {
 	}
 }
 
+// TestSentAtTerms_CoverRangeExactly checks, for ranges of 16-hour blocks,
+// that each block in the range matches exactly one of the range's terms
+// and each block outside matches none.
 func TestSentAtTerms_CoverRangeExactly(t *testing.T) {
 	ranges := [][2]uint32{
-		{0, 0}, {0, sentAtMax}, {5, 4}, {63, 64}, {64, 127}, {1, 4094}, {4095, 4096},
-		{1_000_000, 1_000_000 + 96}, {123_456, 9_876_543}, {sentAtMax - 1, sentAtMax},
+		{0, 0}, {0, sentAtMaxBlock}, {5, 4}, {63, 64}, {64, 127}, {1, 4094}, {4095, 4096},
+		{100_000, 100_000 + 96}, {12_345, 198_765}, {sentAtMaxBlock - 1, sentAtMaxBlock},
 	}
-	values := []uint32{0, 1, 62, 63, 64, 127, 128, 4095, 4096, 999_999, 1_000_000, 1_000_096, 1_000_097,
-		123_455, 123_456, 9_876_543, 9_876_544, sentAtMax - 1, sentAtMax}
+	values := []uint32{0, 1, 62, 63, 64, 127, 128, 4095, 4096, 99_999, 100_000, 100_096, 100_097,
+		12_344, 12_345, 198_765, 198_766, sentAtMaxBlock - 1, sentAtMaxBlock}
 	for _, r := range ranges {
 		terms := map[string]bool{}
 		for _, term := range sentAtTerms(r[0], r[1]) {
@@ -358,8 +361,8 @@ func TestSentAtTerms_CoverRangeExactly(t *testing.T) {
 		}
 		for _, v := range values {
 			matches := 0
-			for level := 0; level < sentAtLevels; level++ {
-				term := appendSentAtTerm(nil, level, v>>(level*sentAtLevelBits))
+			for level := sentAtFirstLevel; level < sentAtLevels; level++ {
+				term := appendSentAtTerm(nil, level, v>>((level-sentAtFirstLevel)*sentAtLevelBits))
 				if terms[string(term)] {
 					matches++
 				}

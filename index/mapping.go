@@ -40,7 +40,7 @@ const (
 	attrDirection    = "direction:"    // in or out
 	attrSender       = "sender:"       // sender id, as given
 	attrName         = "name:"         // one folded word of the sender's name
-	attrSentAt       = "sent:"         // binary quarter-hour trie term, see sentAtTerms
+	attrSentAt       = "sent:"         // binary send-time trie term, see sentAtTerms
 	attrPhone        = "phone:"        // phone number in the text, see normalizePhone
 	attrMoney        = "money:"        // amount in VND, zero-padded to moneyTermDigits
 	attrCard         = "card:"         // payment card number, digits only

@@ -16,23 +16,32 @@ import (
 // The attrs field records when a message was sent as a trie of terms, the
 // same idea as Lucene's and Bleve's numeric range terms, but coarser and
 // fewer. The value is the quarter-hour since 1970-01-01 UTC, 24 bits,
-// which reaches the year 2448. Each message gets one term per level: the
-// value shifted right by 0, 6, 12 and 18 bits (15 minutes, 16 hours, about
-// 43 days, about 7.5 years). A range query covers its edges with fine terms
-// and its middle with coarse ones.
+// which reaches the year 2448. Each message gets one term per indexed
+// level: the value shifted right by 6, 12 and 18 bits (16 hours, about 43
+// days, about 7.5 years). A range query covers its middle with these
+// terms, coarse ones inside fine ones, and each edge shorter than 16 hours
+// with a range of the facets field's time terms.
 //
 // Bleve's own date field writes 16 terms per document at nanosecond
 // precision, about half of them unique to the document. With it,
-// BenchmarkIndex measured Add at twice the CPU time. The dates of after:
-// and before: are days, and since 1980 every time zone offset is a
-// multiple of 15 minutes (checked against tzdata 2025b), so quarter-hours
-// give exact day boundaries. A custodian span may start or end at any
-// instant; the time terms below cover the part of a quarter-hour at such
-// an edge.
+// BenchmarkIndex measured Add at twice the CPU time. Level 0, the
+// quarter-hour itself, was indexed too until schema version 7. It gave
+// exact day boundaries in every time zone without time terms, but it was
+// nearly unique to each message in a sparse archive, and leaving it out
+// took 4 to 8% off the import's time in side-by-side runs. A search pays
+// instead: a day boundary inside a 16-hour block brings in the time terms
+// of up to 16 hours of messages. At a million messages, queries with two
+// dates took about 1 ms more at p50 (BENCHMARKS.md has both figures).
 const (
 	sentAtUnit      = 15 * 60 // seconds per value step
 	sentAtLevelBits = 6
 	sentAtLevels    = 4
+	// sentAtFirstLevel is the finest level with terms in the index.
+	sentAtFirstLevel = 1
+	// sentAtBlockMicros is the span of a unit at sentAtFirstLevel.
+	sentAtBlockMicros = microsPerQuarterHour << (sentAtFirstLevel * sentAtLevelBits)
+	// sentAtMaxBlock is the last unit at sentAtFirstLevel.
+	sentAtMaxBlock = sentAtMax >> (sentAtFirstLevel * sentAtLevelBits)
 	sentAtBits      = sentAtLevelBits * sentAtLevels
 	sentAtMax       = 1<<sentAtBits - 1
 	// sentAtTermSize is the length of a term: attrSentAt, a level byte,
@@ -80,10 +89,10 @@ func appendTimeTerm(dst []byte, micros int64) []byte {
 
 // newTimeRangeQuery returns the query of the messages sent at or after from
 // and before to. A zero bound leaves that side open. The bounds are exact
-// to the microsecond. Whole quarter-hours match the trie terms of the
-// attrs field. The part of a quarter-hour at either end, and any part
-// before 1970, match a range of the time terms of the facets field. A
-// message with a zero SentAt has neither and matches no time range.
+// to the microsecond. Whole 16-hour blocks match the trie terms of the
+// attrs field. The part of a block at either end, and any part before
+// 1970, match a range of the time terms of the facets field. A message
+// with a zero SentAt has neither and matches no time range.
 func newTimeRangeQuery(from, to time.Time) query.Query {
 	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
 	if !from.IsZero() {
@@ -101,19 +110,19 @@ func newTimeRangeQuery(from, to time.Time) query.Query {
 		parts = append(parts, newTimeTermRange(lo, min(hi, 0)))
 	}
 	if start := max(lo, 0); start < hi {
-		// Whole quarter-hours are [first, end), within the trie's range.
-		first := start / microsPerQuarterHour
-		if start%microsPerQuarterHour != 0 {
+		// Whole blocks are [first, end), within the trie's range.
+		first := start / sentAtBlockMicros
+		if start%sentAtBlockMicros != 0 {
 			first++
 		}
-		end := min(hi/microsPerQuarterHour, sentAtMax+1)
+		end := min(hi/sentAtBlockMicros, sentAtMaxBlock+1)
 		if first < end {
-			if start < first*microsPerQuarterHour {
-				parts = append(parts, newTimeTermRange(start, first*microsPerQuarterHour))
+			if start < first*sentAtBlockMicros {
+				parts = append(parts, newTimeTermRange(start, first*sentAtBlockMicros))
 			}
 			parts = append(parts, &sentAtQuery{lo: uint32(first), hi: uint32(end - 1)})
-			if end <= sentAtMax && end*microsPerQuarterHour < hi {
-				parts = append(parts, newTimeTermRange(end*microsPerQuarterHour, hi))
+			if end <= sentAtMaxBlock && end*sentAtBlockMicros < hi {
+				parts = append(parts, newTimeTermRange(end*sentAtBlockMicros, hi))
 			}
 		} else {
 			parts = append(parts, newTimeTermRange(start, hi))
@@ -154,10 +163,10 @@ func appendSentAtTerm(dst []byte, level int, u uint32) []byte {
 	return append(dst, byte(level), byte(u>>16), byte(u>>8), byte(u))
 }
 
-// sentAtTerms returns the terms of the quarter-hours lo to hi, both
-// included: whole blocks of 64 at the next level where they fit, single
-// values at the edges. It returns at most 2*63 terms per level below the
-// top and 64 at the top.
+// sentAtTerms returns the terms of the units lo to hi of sentAtFirstLevel
+// (16-hour blocks), both included: whole blocks of 64 at the next level
+// where they fit, single values at the edges. It returns at most 2*63
+// terms per level below the top and 64 at the top.
 func sentAtTerms(lo, hi uint32) [][]byte {
 	var terms [][]byte
 	emit := func(level int, from, to uint32) {
@@ -169,7 +178,7 @@ func sentAtTerms(lo, hi uint32) [][]byte {
 		return nil
 	}
 	const block = 1 << sentAtLevelBits
-	for level := 0; level < sentAtLevels; level++ {
+	for level := sentAtFirstLevel; level < sentAtLevels; level++ {
 		// lo and hi are in units of this level here.
 		firstBlock := (lo + block - 1) / block
 		endBlock := (hi + 1) / block // exclusive
@@ -188,8 +197,8 @@ func sentAtTerms(lo, hi uint32) [][]byte {
 	return terms
 }
 
-// sentAtQuery matches messages sent from quarter-hour lo to hi, both
-// included. It implements query.Query.
+// sentAtQuery matches messages sent from unit lo to unit hi of
+// sentAtFirstLevel, both included. It implements query.Query.
 type sentAtQuery struct {
 	lo, hi uint32
 }

@@ -223,7 +223,7 @@ func TestOpen_Layouts(t *testing.T) {
 		{
 			name:        "shard of another schema version",
 			prepare:     func(t *testing.T, dir string) { writeShard(t, dir, "2024-Q1", "4", "Asia/Ho_Chi_Minh") },
-			wantErr:     `schema version is "4", expected "6"`,
+			wantErr:     `schema version is "4", expected "7"`,
 			wantVersion: true,
 		},
 		{
@@ -234,7 +234,15 @@ func TestOpen_Layouts(t *testing.T) {
 				m.DefaultMapping.AddFieldMappingsAt("pairs", textFieldMapping(pairsAnalyzerName, true))
 				writeShardMapping(t, dir, "2024-Q1", m, "5", "Asia/Ho_Chi_Minh")
 			},
-			wantErr:     `schema version is "5", expected "6"`,
+			wantErr:     `schema version is "5", expected "7"`,
+			wantVersion: true,
+		},
+		{
+			// Version 6 indexed the quarter-hour level of the send-time
+			// trie.
+			name:        "shard with quarter-hour terms",
+			prepare:     func(t *testing.T, dir string) { writeShard(t, dir, "2024-Q1", "6", "Asia/Ho_Chi_Minh") },
+			wantErr:     `schema version is "6", expected "7"`,
 			wantVersion: true,
 		},
 		{
