@@ -42,8 +42,8 @@ const (
 	sentAtBlockMicros = microsPerQuarterHour << (sentAtFirstLevel * sentAtLevelBits)
 	// sentAtMaxBlock is the last unit at sentAtFirstLevel.
 	sentAtMaxBlock = sentAtMax >> (sentAtFirstLevel * sentAtLevelBits)
-	sentAtBits      = sentAtLevelBits * sentAtLevels
-	sentAtMax       = 1<<sentAtBits - 1
+	sentAtBits     = sentAtLevelBits * sentAtLevels
+	sentAtMax      = 1<<sentAtBits - 1
 	// sentAtTermSize is the length of a term: attrSentAt, a level byte,
 	// then the shifted value in 3 bytes, big-endian.
 	sentAtTermSize = len(attrSentAt) + 4
