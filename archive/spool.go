@@ -37,10 +37,20 @@ type Spool struct {
 		byID  map[string]*chat.Message
 		dedup map[string]struct{}
 		// lines holds the records that Add encoded, for SealRecords.
-		// Messages loaded at open have none.
+		// Messages loaded at open have none, and neither do those added
+		// beyond maxLines.
 		lines map[string]Line
 	}
+	// maxLines is how many spooled messages may have a line in memory.
+	maxLines int
 }
+
+// maxSpoolLines is the default of Spool.maxLines. A flush normally takes
+// the spool's messages long before that many are spooled. While the object
+// store is unreachable, though, an import goes on spooling, and each line
+// is about as large as its message. Beyond this count, sealing encodes the
+// messages again.
+const maxSpoolLines = 50_000
 
 // Line is the record line of a message, with its newline, and the offset
 // in it at which the raw payload's members start (see
@@ -63,7 +73,7 @@ func OpenSpool(dir string, logger *slog.Logger) (*Spool, error) {
 		db.Close()
 		return nil, fmt.Errorf("archive: open spool %s: %w", dir, err)
 	}
-	s := &Spool{db: db}
+	s := &Spool{db: db, maxLines: maxSpoolLines}
 	s.mu.byID = map[string]*chat.Message{}
 	s.mu.dedup = map[string]struct{}{}
 	s.mu.lines = map[string]Line{}
@@ -162,17 +172,20 @@ func (s *Spool) Add(msgs []*chat.Message) error {
 		return fmt.Errorf("archive: spool add %d messages: %w", len(msgs), err)
 	}
 	s.mu.Lock()
+	keepLines := len(s.mu.lines)+len(msgs) <= s.maxLines
 	for i, m := range msgs {
 		s.mu.byID[m.ID] = m
 		s.mu.dedup[string(DedupKey(m))] = struct{}{}
-		s.mu.lines[m.ID] = lines[i]
+		if keepLines {
+			s.mu.lines[m.ID] = lines[i]
+		}
 	}
 	s.mu.Unlock()
 	return nil
 }
 
 // Lines returns the record line that Add encoded for each of msgs, or a
-// zero Line for a message it did not encode in this process.
+// zero Line for a message whose line the spool does not keep.
 func (s *Spool) Lines(msgs []*chat.Message) []Line {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -137,3 +137,35 @@ func TestSpool_LinesUntilRemoved(t *testing.T) {
 		}
 	}
 }
+
+// TestSpool_LinesUpToLimit checks that the spool keeps lines for at most
+// maxLines messages, and for new ones again once flushed messages are
+// removed.
+func TestSpool_LinesUpToLimit(t *testing.T) {
+	s := openTestSpool(t, t.TempDir())
+	defer s.Close()
+	s.maxLines = 3
+	msgs := testMessages(6)
+	for _, batch := range [][]*chat.Message{msgs[:2], msgs[2:4]} {
+		if err := s.Add(batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lines := s.Lines(msgs[:4])
+	for i, want := range []bool{true, true, false, false} {
+		if got := lines[i].Bytes != nil; got != want {
+			t.Errorf("message %d has a line: %v, want %v", i, got, want)
+		}
+	}
+	if err := s.Remove(msgs[:2]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Add(msgs[4:]); err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range s.Lines(msgs[4:]) {
+		if l.Bytes == nil {
+			t.Errorf("message %d added after the removal has no line", i+4)
+		}
+	}
+}
