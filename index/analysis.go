@@ -190,26 +190,17 @@ type analysis struct {
 	tokens []token
 	// position is the position of the last token added.
 	position int
-	// buf is the array behind folded and exact, kept by presize for reuse.
-	buf []byte
 }
 
-// presize empties a and sizes its buffers for texts of n bytes in all, so
-// that analyze rarely grows them, reusing the buffers a already has when
-// they are large enough. Folding never lengthens ASCII, and an exact term
-// is at most a few bytes longer than its word. The token slice assumes
+// presize allocates a's buffers for texts of n bytes in all, so that
+// analyze rarely grows them. Folding never lengthens ASCII, and an exact
+// term is at most a few bytes longer than its word. The token slice assumes
 // three bytes per word with its separator, which most text exceeds.
 func (a *analysis) presize(n int) {
-	if cap(a.buf) < 2*n+24 {
-		a.buf = make([]byte, 0, 2*n+24)
-	}
-	a.folded = a.buf[0 : 0 : n+8]
-	a.exact = a.buf[n+8 : n+8]
-	if cap(a.tokens) < n/3+1 {
-		a.tokens = make([]token, 0, n/3+1)
-	}
-	a.tokens = a.tokens[:0]
-	a.position = 0
+	buf := make([]byte, 0, 2*n+24)
+	a.folded = buf[0 : 0 : n+8]
+	a.exact = buf[n+8 : n+8]
+	a.tokens = make([]token, 0, n/3+1)
 }
 
 // foldedTerm returns the folded term of token t as a slice of a.folded.

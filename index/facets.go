@@ -139,7 +139,6 @@ const facetsOptions = bleveindex.IndexField | bleveindex.DocValues
 // the send time as a time term (see appendTimeTerm). It has doc values,
 // which cost index space per term, so it holds nothing else.
 type facetsField struct {
-	bufs                        *termBuffers
 	account, conversation, kind string
 	month                       string // YYYY-MM, or empty without a send time
 	micros                      int64
@@ -151,11 +150,9 @@ type facetsField struct {
 
 // newFacetsField returns the facets field of m, with the month of its send
 // time in loc. A message with a zero SentAt gets no month, and the time
-// term of -maxTimeMicros, which newTimeRangeQuery never matches. The
-// field's terms use bufs.
-func newFacetsField(m *chat.Message, loc *time.Location, bufs *termBuffers) *facetsField {
+// term of -maxTimeMicros, which newTimeRangeQuery never matches.
+func newFacetsField(m *chat.Message, loc *time.Location) *facetsField {
 	f := &facetsField{
-		bufs:         bufs,
 		account:      m.Account,
 		conversation: m.Conversation,
 		kind:         lowerASCII(string(m.Kind)),
@@ -183,7 +180,7 @@ func (f *facetsField) NumPlainTextBytes() uint64 {
 }
 
 func (f *facetsField) Analyze() {
-	t := f.bufs.terms(64 + 2*len(f.account) + len(f.conversation))
+	t := newAttrTerms(5, 64+2*len(f.account)+len(f.conversation))
 	t.add(facetAccount, f.account)
 	t.add(facetKind, f.kind)
 	t.add(facetMonth, f.month)

@@ -44,7 +44,7 @@ type sharedText struct {
 	firstPart int
 
 	once sync.Once
-	a    *analysis
+	a    analysis
 	// partEnds holds, for each part, the index in a.tokens after its last
 	// token.
 	partEnds []int
@@ -55,51 +55,12 @@ func (s *sharedText) analyze() *analysis {
 		s.a.presize(s.bytes)
 		s.partEnds = make([]int, len(s.parts))
 		for i, part := range s.parts {
-			analyze(s.a, part)
+			analyze(&s.a, part)
 			s.a.position += positionGap
 			s.partEnds[i] = len(s.a.tokens)
 		}
 	})
-	return s.a
-}
-
-// docBuffers are the buffers of one message document's analysis, which
-// its fields share and keep until the batch is written.
-//
-// They are allocated for each document. Reusing them from batch to batch
-// through a sync.Pool, or through a pool that the garbage collector does
-// not empty, made BenchmarkImport's index alone 3 to 8% slower in side by
-// side runs. A likely cause is that the pooled buffers hold pointers,
-// which every garbage collection scans.
-type docBuffers struct {
-	text          analysis
-	folded, exact textBuffers
-	attrs, facets termBuffers
-}
-
-// textBuffers are the buffers of a textField.
-type textBuffers struct {
-	slots     []bleveindex.TokenFreq
-	locations []bleveindex.TokenLocation
-	refs      []*bleveindex.TokenLocation
-}
-
-// termBuffers are the buffers of an attrTerms.
-type termBuffers struct {
-	buf   []byte
-	ends  []int
-	slots []bleveindex.TokenFreq
-}
-
-// zeroed returns s resized to n zero elements, reusing its array when it
-// is large enough.
-func zeroed[T any](s []T, n int) []T {
-	if cap(s) < n {
-		return make([]T, n)
-	}
-	s = s[:n]
-	clear(s)
-	return s
+	return &s.a
 }
 
 // termKind selects which term of a token a textField indexes.
@@ -118,7 +79,6 @@ type textField struct {
 	options bleveindex.FieldIndexingOptions
 	kind    termKind
 	text    *sharedText
-	bufs    *textBuffers
 
 	length int
 	freqs  bleveindex.TokenFrequencies
@@ -177,15 +137,13 @@ func (f *textField) Analyze() {
 		}
 	}
 	freqs := make(bleveindex.TokenFrequencies, n)
-	f.bufs.slots = zeroed(f.bufs.slots, n)
-	slots := f.bufs.slots
+	slots := make([]bleveindex.TokenFreq, n)
 	var locations []bleveindex.TokenLocation
 	var locationRefs []*bleveindex.TokenLocation
 	var partNumbers []uint64
 	if withLocations {
-		f.bufs.locations = zeroed(f.bufs.locations, n)
-		f.bufs.refs = zeroed(f.bufs.refs, n)
-		locations, locationRefs = f.bufs.locations, f.bufs.refs
+		locations = make([]bleveindex.TokenLocation, n)
+		locationRefs = make([]*bleveindex.TokenLocation, n)
 		partNumbers = make([]uint64, len(f.text.parts)+1)
 		for i := range partNumbers {
 			partNumbers[i] = uint64(i)
@@ -253,7 +211,6 @@ func (f *textField) Analyze() {
 // Add took 5 to 12% less CPU in three runs when six keyword fields became
 // one.
 type attrsField struct {
-	bufs                            *termBuffers
 	conversation, source, direction string
 	senderID, senderName            string
 	sentAt                          uint32
@@ -300,7 +257,7 @@ func (f *attrsField) NumPlainTextBytes() uint64 {
 // Analyze builds the terms back to back in one buffer, then the token
 // frequencies over it.
 func (f *attrsField) Analyze() {
-	t := f.bufs.terms(160 + 2*len(f.senderName))
+	t := newAttrTerms(24, 160+2*len(f.senderName))
 	t.has = f.has
 	t.add(attrConversation, f.conversation)
 	t.add(attrSource, f.source)
@@ -339,18 +296,12 @@ type attrTerms struct {
 	ends []int // end offset in buf of each term
 	// has collects the has: terms that addEntityTerms finds.
 	has hasSet
-	// bufs receives buf, ends and the token slots for reuse.
-	bufs *termBuffers
 }
 
-// terms returns an empty attrTerms over b's buffers, with room for at
-// least size bytes of terms.
-func (b *termBuffers) terms(size int) attrTerms {
-	t := attrTerms{bufs: b, buf: b.buf[:0], ends: b.ends[:0]}
-	if cap(t.buf) < size {
-		t.buf = make([]byte, 0, size)
-	}
-	return t
+// newAttrTerms returns an empty attrTerms with room for about n terms of
+// size bytes in all.
+func newAttrTerms(n, size int) attrTerms {
+	return attrTerms{buf: make([]byte, 0, size), ends: make([]int, 0, n)}
 }
 
 func (t *attrTerms) add(prefix, value string) {
@@ -373,9 +324,7 @@ func (t *attrTerms) addBytes(prefix string, value []byte) {
 // fields count it.
 func (t *attrTerms) frequencies() (bleveindex.TokenFrequencies, int, int) {
 	keys := string(t.buf)
-	t.bufs.slots = zeroed(t.bufs.slots, len(t.ends))
-	t.bufs.buf, t.bufs.ends = t.buf, t.ends
-	slots := t.bufs.slots
+	slots := make([]bleveindex.TokenFreq, len(t.ends))
 	freqs := make(bleveindex.TokenFrequencies, len(t.ends))
 	start := 0
 	for i, end := range t.ends {
@@ -395,11 +344,10 @@ func (t *attrTerms) frequencies() (bleveindex.TokenFrequencies, int, int) {
 // field by field, without the reflection of a mapping. The month of the
 // facets field is taken in loc. The fields must agree with newMapping.
 func messageDocument(m *chat.Message, tags []string, loc *time.Location) *document.Document {
-	bufs := new(docBuffers)
 	doc := &document.Document{Fields: make([]document.Field, 0, 5)}
 	doc.SetID(m.ID)
 
-	text := &sharedText{parts: messageTextParts(m), a: &bufs.text}
+	text := &sharedText{parts: messageTextParts(m)}
 	if m.Text == "" {
 		text.firstPart = 1
 	}
@@ -407,12 +355,11 @@ func messageDocument(m *chat.Message, tags []string, loc *time.Location) *docume
 		text.bytes += len(part)
 	}
 	if text.bytes > 0 {
-		doc.AddField(&textField{name: fieldText, options: textOptions, kind: foldedTerms, text: text, bufs: &bufs.folded})
-		doc.AddField(&textField{name: fieldExact, options: exactOptions, kind: exactTerms, text: text, bufs: &bufs.exact})
+		doc.AddField(&textField{name: fieldText, options: textOptions, kind: foldedTerms, text: text})
+		doc.AddField(&textField{name: fieldExact, options: exactOptions, kind: exactTerms, text: text})
 	}
 
 	attrs := &attrsField{
-		bufs:         &bufs.attrs,
 		conversation: m.Conversation,
 		source:       lowerASCII(m.Source),
 		direction:    string(m.Direction),
@@ -442,7 +389,7 @@ func messageDocument(m *chat.Message, tags []string, loc *time.Location) *docume
 	attrs.sentAt, attrs.hasSentAt = sentAtValue(m.SentAt)
 	doc.AddField(attrs)
 
-	doc.AddField(newFacetsField(m, loc, &bufs.facets))
+	doc.AddField(newFacetsField(m, loc))
 
 	doc.SetIndexed()
 	return doc

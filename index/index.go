@@ -298,6 +298,9 @@ func (x *Index) runAddJobs(jobs []addJob) error {
 func (x *Index) runAddJob(job addJob) error {
 	failpoint.Hit("during-index")
 	batch := job.s.idx.NewBatch()
+	// Each document allocates its own analysis buffers. Pooling them from
+	// batch to batch made the index 3 to 8% slower in side-by-side runs on
+	// BenchmarkImport's corpus (see BENCHMARKS.md).
 	for _, d := range job.docs {
 		if err := batch.IndexAdvanced(messageDocument(d.Message, d.Tags, x.loc)); err != nil {
 			return fmt.Errorf("index: add message %s: %w", d.Message.ID, err)
