@@ -130,16 +130,12 @@ func SealRecords(kr *crypto.Keyring, info SegmentInfo, msgs []*chat.Message, lin
 	heads := make([][]byte, len(msgs))
 	for i, m := range msgs {
 		start := len(plain)
+		var line Line
+		if i < len(lines) {
+			line = lines[i]
+		}
 		var raw int
-		if i < len(lines) && lines[i].Bytes != nil {
-			var grew int
-			if plain, grew, err = chat.AppendWithSeq(plain, lines[i].Bytes, m.ID, m.Seq); err == nil {
-				raw = start + lines[i].Raw + grew
-			}
-		}
-		if raw == 0 {
-			plain, raw, err = chat.EncodeRecordSplit(plain, m)
-		}
+		plain, raw, err = appendRecord(plain, m, line)
 		if err != nil {
 			return nil, fmt.Errorf("archive: seal segment %s: %w", info.ID, err)
 		}
@@ -163,6 +159,20 @@ func SealRecords(kr *crypto.Keyring, info SegmentInfo, msgs []*chat.Message, lin
 	info.ObjectBytes = int64(len(object))
 	info.ObjectSHA256 = hex.EncodeToString(objectSum[:])
 	return &SealedSegment{Info: info, Object: object, Leaves: leaves, Heads: heads}, nil
+}
+
+// appendRecord appends the record line of m to dst, from line when it is
+// the spooled line of m, and returns the offset of its raw members.
+func appendRecord(dst []byte, m *chat.Message, line Line) ([]byte, int, error) {
+	if line.Bytes != nil {
+		start := len(dst)
+		out, grew, err := chat.AppendWithSeq(dst, line.Bytes, m.ID, m.Seq)
+		if err == nil {
+			return out, start + line.Raw + grew, nil
+		}
+		// The line belongs to another message, so m is encoded instead.
+	}
+	return chat.EncodeRecordSplit(dst, m)
 }
 
 // LeafHash returns the Merkle leaf hash of one record line (without its

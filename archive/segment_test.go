@@ -225,19 +225,21 @@ func TestEncodeRecord_RawFormats(t *testing.T) {
 func TestSealRecords_SameAsEncoding(t *testing.T) {
 	kr := testKeyring(t)
 	msgs := testMessages(5)
+	// The spool encodes with seq 0; the flush sets the seqs later.
 	var lines []Line
 	for _, m := range msgs {
 		seq := m.Seq
 		m.Seq = 0
-		b, raw, err := chat.EncodeRecordSplit(nil, m)
+		record, raw, err := chat.EncodeRecordSplit(nil, m)
 		if err != nil {
 			t.Fatal(err)
 		}
 		m.Seq = seq + 1000
-		lines = append(lines, Line{Bytes: b, Raw: raw})
+		lines = append(lines, Line{Bytes: record, Raw: raw})
 	}
 	lines[2] = lines[3]
 	lines[4] = Line{}
+
 	info := SegmentInfo{ID: "01J000000000000000000000AD", Tenant: "default", Account: "shop", Month: "2024-06"}
 	want, err := SealSegment(kr, info, msgs)
 	if err != nil {
@@ -247,6 +249,7 @@ func TestSealRecords_SameAsEncoding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+
 	if got.Info.PlainSHA256 != want.Info.PlainSHA256 || got.Info.PlainBytes != want.Info.PlainBytes {
 		t.Errorf("plain text %s (%d bytes), want %s (%d bytes)", got.Info.PlainSHA256, got.Info.PlainBytes, want.Info.PlainSHA256, want.Info.PlainBytes)
 	}

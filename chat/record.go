@@ -122,12 +122,17 @@ func AppendWithSeq(dst, line []byte, id string, seq uint64) ([]byte, int, error)
 	// EncodeRecord writes the id and seq members first, as
 	// {"id":"…","seq":N, and an id that needs no escape as it is.
 	const head, seqKey = `{"id":"`, `","seq":`
-	idEnd := len(head) + len(id)
-	if len(line) < idEnd+len(seqKey) || string(line[:len(head)]) != head || string(line[len(head):idEnd]) != id ||
-		string(line[idEnd:idEnd+len(seqKey)]) != seqKey || indexStringSpecial(id, 0) != len(id) {
+	idStart := len(head)
+	seqStart := idStart + len(id)
+	digits := seqStart + len(seqKey)
+	matches := indexStringSpecial(id, 0) == len(id) &&
+		len(line) >= digits &&
+		string(line[:idStart]) == head &&
+		string(line[idStart:seqStart]) == id &&
+		string(line[seqStart:digits]) == seqKey
+	if !matches {
 		return dst, 0, fmt.Errorf("chat: record does not begin with the id %q and a seq", id)
 	}
-	digits := idEnd + len(seqKey)
 	end := digits
 	for end < len(line) && line[end] >= '0' && line[end] <= '9' {
 		end++
