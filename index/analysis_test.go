@@ -203,17 +203,61 @@ func TestFoldedAnalyzer_OffsetsAndPositions(t *testing.T) {
 	}
 }
 
-func TestExactAnalyzer_OnlyMarkedWords(t *testing.T) {
-	stream := exactAnalyzer{}.Analyze([]byte("mất thẻ ATM"))
-	var got []string
-	for _, tok := range stream {
-		got = append(got, string(tok.Term))
+// TestFormCode_Stable pins the form codes of a few words. Every index
+// stores them in its locations, so a change to formCode needs a new schema
+// version.
+func TestFormCode_Stable(t *testing.T) {
+	for word, want := range map[string]uint64{"thẻ": 1500666, "khóa": 1514449, "được": 215634, "đ": 1077097} {
+		if got := formCode([]byte(Exact(word))); got != want {
+			t.Errorf("formCode(Exact(%q)) = %d, want %d", word, got, want)
+		}
 	}
-	if strings.Join(got, " ") != "mât~1 the~3" {
-		t.Errorf("exact tokens = %q, want [mât~1 the~3]", got)
+}
+
+// TestFormCode_FormsOfOneWordDiffer checks that the exact forms that fold
+// to one word get different codes: every combination of the vowel and d
+// variants of a syllable, with each of the six tones.
+func TestFormCode_FormsOfOneWordDiffer(t *testing.T) {
+	variants := map[rune][]string{
+		'a': {"a", "ă", "â"}, 'e': {"e", "ê"}, 'o': {"o", "ô", "ơ"}, 'u': {"u", "ư"}, 'd': {"d", "đ"},
 	}
-	if len(stream) == 2 && stream[1].Position != 2 {
-		t.Errorf("position of thẻ = %d, want 2", stream[1].Position)
+	tones := []string{"", "\u0301", "\u0300", "\u0309", "\u0303", "\u0323"}
+	for _, syllable := range []string{"the", "khoa", "ban", "ma", "cho", "da", "nguoi", "duoc", "thuong", "tien", "hoan", "khieu", "nai", "dong", "luu"} {
+		forms := []string{""}
+		for _, r := range syllable {
+			options := variants[r]
+			if options == nil {
+				options = []string{string(r)}
+			}
+			var next []string
+			for _, f := range forms {
+				for _, o := range options {
+					next = append(next, f+o)
+				}
+			}
+			forms = next
+		}
+		codes := map[uint64]string{}
+		for _, f := range forms {
+			for _, tone := range tones {
+				word := f + tone
+				if Fold(word) != syllable {
+					t.Fatalf("%q folds to %q, want %q", word, Fold(word), syllable)
+				}
+				form := Exact(word)
+				code := formCode([]byte(form))
+				if code >= 1<<formBits {
+					t.Errorf("formCode(%q) = %d, wider than %d bits", form, code, formBits)
+				}
+				if other, ok := codes[code]; ok && other != form {
+					t.Errorf("%q and %q share the code %d", form, other, code)
+				}
+				codes[code] = form
+			}
+		}
+		if len(codes) < 6 {
+			t.Errorf("%s: only %d codes", syllable, len(codes))
+		}
 	}
 }
 

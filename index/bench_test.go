@@ -305,7 +305,7 @@ func runFields(b *testing.B, dir string, msgs []*chat.Message, keep []string) ti
 // BenchmarkIndexFields measures what each field of a message document adds
 // to the time of indexing the folded text alone, side by side in one run.
 // It reports, for each field, the time of the text plus that field over the
-// time of the text alone (text+exact_x and so on), the same for the whole
+// time of the text alone (text+attrs_x and so on), the same for the whole
 // document (all_x), and the raw Bleve baseline of BenchmarkIndex over the
 // text alone (baseline_x). For an index rate of 0.9 of the baseline,
 // all_x would have to be at most baseline_x/0.9.
@@ -316,10 +316,9 @@ func BenchmarkIndexFields(b *testing.B) {
 		keep   []string
 	}{
 		{"text", []string{fieldText}},
-		{"text+exact_x", []string{fieldText, fieldExact}},
 		{"text+attrs_x", []string{fieldText, fieldAttrs}},
 		{"text+facets_x", []string{fieldText, fieldFacets}},
-		{"all_x", []string{fieldText, fieldExact, fieldAttrs, fieldFacets}},
+		{"all_x", []string{fieldText, fieldAttrs, fieldFacets}},
 	}
 	times := make([]time.Duration, len(sets)+1)
 	for b.Loop() {

@@ -55,11 +55,11 @@
 // facets field has doc values and there is no _all field. The fields are:
 //
 //   - text: folded forms, with positions for phrase queries and the byte
-//     offsets of each word in its part of the message (Hit.Spans).
-//   - exact: the set of exact forms of the words that have marks or đ
-//     (a word without them adds nothing), without positions. Each form
-//     counts once and the field's length is 1, so a match adds the same
-//     idf-weighted amount to every message that has the form.
+//     offsets of each word in its part of the message (Hit.Spans). Each
+//     location of a word that has marks or đ also records a 21-bit code of
+//     its exact form (formCode) as an array position, after the number of
+//     the text part. Until schema version 7 the exact forms were the terms
+//     of a field of their own; see Ranking for why they moved.
 //   - attrs: other attributes as untokenised terms with a prefix. These
 //     are the conversation, source, direction, sender id, the folded words
 //     of the sender's name, the recipients (see recipients), the reviewer
@@ -82,15 +82,33 @@
 //
 // # Ranking
 //
-// A query word matches the folded form and is the disjunction of its folded
-// term and, when it has marks, its exact form boosted by exactBoost. Every
-// message with the exact form also has the folded term, so the disjunction
-// matches the same messages, and bleve's coordination factor gives a
-// message with only the folded term half its score, one with both the sum:
-// for the query thẻ, messages with "thẻ" rank above those with only "thế".
-// A phrase must match its folded words in order (see Phrases), and each
-// exact form of its words that a match has adds the form's idf-weighted
-// amount, as for a single word.
+// A query word matches the folded form and scores as the disjunction of
+// its folded term and, when it has marks, its exact form boosted by
+// exactBoost would. Every message with the exact form also has the folded
+// term, so the disjunction matches the same messages, and bleve's
+// coordination factor gives a message with only the folded term half its
+// score, one with both the sum: for the query thẻ, messages with "thẻ" rank
+// above those with only "thế". wordQuery reads the folded term's posting
+// list with its locations and finds the form's code among them, so one
+// list serves both. The form adds the same amount to every message that
+// has it, weighted by the folded term's idf. A phrase must match its
+// folded words in order (see Phrases), and each exact form of its words
+// that a match has adds its amount, as for a single word.
+//
+// Until schema version 7 the exact forms were a field of their own, a set
+// of terms per message, which a search read as bitmaps. Vietnamese marks
+// nearly every word, so that field had three terms for every four of the
+// folded field, and Bleve's cost of indexing is mostly per term. On
+// BenchmarkImport's corpus, moving the forms into the locations took the
+// import from about 0.75 to about 0.85 of raw Bleve's rate. Decoding a
+// common word's locations in every message that has it, though, made its
+// search two to three times slower at one million messages. So a search by
+// relevance first scores each message as if it had every exact form, an
+// upper bound, and finds the exact score only of the hits that the bound
+// does not rule out of the page (topHits); those are a few hundred in a
+// hundred thousand. Two forms of one word share a code with a chance of
+// about one in two million; such forms rank alike, and matching is
+// unaffected.
 //
 // # Phrases
 //
@@ -146,7 +164,7 @@
 // dictionaries lack a term that every match needs (pruneShards). A search
 // by relevance reads the ID of a hit only when the hit enters the page or
 // ties with it (topHits). A word with marks is one searcher over the
-// folded term that checks the exact form's bitmap for each match
+// folded term that reads the exact form's code from the term's locations
 // (wordQuery). BENCHMARKS.md at the root of the repository has the
 // figures.
 //
@@ -195,7 +213,8 @@
 // A first version of phraseQuery sought each exact form
 // in every match, and Bleve's term reader starts over from the first
 // message when asked for one at or before its own: that run's p99 for
-// marked phrases was 49.5 ms. The exact forms are now sought only when
-// behind, as in wordQuery.
+// marked phrases was 49.5 ms. Until version 8 the forms were then sought
+// only when behind. Since version 8 the phrase check's own locations hold
+// them.
 
 package index

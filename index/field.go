@@ -2,7 +2,6 @@ package index
 
 import (
 	"reflect"
-	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2/document"
@@ -28,69 +27,38 @@ const positionGap = 10
 // values; only the folded text records positions, for phrase queries.
 const (
 	textOptions  = bleveindex.IndexField | bleveindex.IncludeTermVectors
-	exactOptions = bleveindex.IndexField
 	attrsOptions = bleveindex.IndexField
 )
 
-// sharedText is the text of one message, analysed once for the folded and
-// the exact field. Scorch (bleve v2.6.3) analyses all fields of a
-// document on one goroutine, and the sync.Once keeps this correct if a later
-// version does not.
-type sharedText struct {
+// textField is the bleve field of a message's words: their folded terms,
+// with positions and byte offsets, built straight from the analysis
+// without the intermediate analysis.TokenStream that bleve's own text
+// field needs.
+//
+// A location's array positions say where the word is and, for a word with
+// marks, which exact form it has there: the first is the number of the
+// text part (0 for the message's Text, see messageTextParts), the second
+// the formCode of the exact term. A word of the Text without marks has
+// none. Searches read the form codes to rank exact-diacritic matches
+// first, so the exact forms need no terms of their own.
+type textField struct {
 	parts []string
 	bytes int
 	// firstPart is the number of parts[0] among the parts of the message:
 	// 0 when parts[0] is the message's Text, 1 when the Text is empty.
 	firstPart int
 
-	once sync.Once
-	a    analysis
-	// partEnds holds, for each part, the index in a.tokens after its last
-	// token.
-	partEnds []int
-}
-
-func (s *sharedText) analyze() *analysis {
-	s.once.Do(func() {
-		s.a.presize(s.bytes)
-		s.partEnds = make([]int, len(s.parts))
-		for i, part := range s.parts {
-			analyze(&s.a, part)
-			s.a.position += positionGap
-			s.partEnds[i] = len(s.a.tokens)
-		}
-	})
-	return &s.a
-}
-
-// termKind selects which term of a token a textField indexes.
-type termKind uint8
-
-const (
-	foldedTerms termKind = iota
-	exactTerms
-)
-
-// textField is a bleve field whose terms come from a sharedText. It builds
-// the token frequencies straight from the analysis, without the
-// intermediate analysis.TokenStream that bleve's own text field needs.
-type textField struct {
-	name    string
-	options bleveindex.FieldIndexingOptions
-	kind    termKind
-	text    *sharedText
-
 	length int
 	freqs  bleveindex.TokenFrequencies
 	size   int
 }
 
-func (f *textField) Name() string                             { return f.name }
+func (f *textField) Name() string                             { return fieldText }
 func (f *textField) ArrayPositions() []uint64                 { return nil }
-func (f *textField) Options() bleveindex.FieldIndexingOptions { return f.options }
+func (f *textField) Options() bleveindex.FieldIndexingOptions { return textOptions }
 func (f *textField) EncodedFieldType() byte                   { return 't' }
 func (f *textField) AnalyzedLength() int                      { return f.length }
-func (f *textField) NumPlainTextBytes() uint64                { return uint64(f.text.bytes) }
+func (f *textField) NumPlainTextBytes() uint64                { return uint64(f.bytes) }
 
 func (f *textField) AnalyzedTokenFrequencies() bleveindex.TokenFrequencies { return f.freqs }
 
@@ -101,106 +69,66 @@ func (f *textField) Value() []byte { return nil }
 // Size returns the memory the field holds, as bleve's own fields count it,
 // for scorch's statistics. It is computed in Analyze because
 // TokenFrequencies.Size walks the whole map.
-func (f *textField) Size() int { return fieldStructSize + len(f.name) + f.size }
+func (f *textField) Size() int { return fieldStructSize + len(fieldText) + f.size }
 
-// Analyze builds the token frequencies. A location records the word's
-// position and its byte offsets in its part of the text. A word of the
-// message's Text has no array positions. A word of another part (IndexText,
-// an attachment's name or title) has one, the part's number from 1, so
-// that Hit.Spans can keep the words of the Text alone.
-//
-// The exact field is recorded as a set: each exact form has frequency 1 and
-// the field has length 1. A query word's exact term then scores the same in
-// every message that has the form, whatever its repetitions and the length
-// of the message.
+// Analyze builds the token frequencies. Each location records the word's
+// position, its byte offsets in its part of the text and the array
+// positions described at textField.
 func (f *textField) Analyze() {
-	a := f.text.analyze()
-	withLocations := f.options.IncludeTermVectors()
-	asSet := f.kind == exactTerms
-
-	buf := a.folded
-	if f.kind == exactTerms {
-		buf = a.exact
+	var a analysis
+	a.presize(f.bytes)
+	partEnds := make([]int, len(f.parts))
+	for i, part := range f.parts {
+		analyze(&a, part)
+		a.position += positionGap
+		partEnds[i] = len(a.tokens)
 	}
+
 	// One string holds every map key, so keys cost no allocation each.
-	keys := string(buf)
-
-	// n bounds the distinct terms: every token of the folded field, and
-	// only the tokens with an exact form of the exact field.
+	keys := string(a.folded)
 	n := len(a.tokens)
-	if asSet {
-		n = 0
-		for i := range a.tokens {
-			if a.tokens[i].exactStart != a.tokens[i].exactEnd {
-				n++
-			}
-		}
-	}
 	freqs := make(bleveindex.TokenFrequencies, n)
 	slots := make([]bleveindex.TokenFreq, n)
-	var locations []bleveindex.TokenLocation
-	var locationRefs []*bleveindex.TokenLocation
-	var partNumbers []uint64
-	if withLocations {
-		locations = make([]bleveindex.TokenLocation, n)
-		locationRefs = make([]*bleveindex.TokenLocation, n)
-		partNumbers = make([]uint64, len(f.text.parts)+1)
-		for i := range partNumbers {
-			partNumbers[i] = uint64(i)
-		}
-	}
+	locations := make([]bleveindex.TokenLocation, n)
+	locationRefs := make([]*bleveindex.TokenLocation, n)
+	// Two array positions at most per location, the part and the form.
+	arrays := make([]uint64, 2*n)
 
-	used, length, part := 0, 0, 0
+	used, part := 0, 0
 	for i := range a.tokens {
 		t := &a.tokens[i]
-		for withLocations && i >= f.text.partEnds[part] {
+		for i >= partEnds[part] {
 			part++
 		}
-		start, end := t.foldedStart, t.foldedEnd
-		if f.kind == exactTerms {
-			start, end = t.exactStart, t.exactEnd
-			if start == end {
-				continue
-			}
-		}
-		length++
-
-		key := keys[start:end]
+		key := keys[t.foldedStart:t.foldedEnd]
 		tf := freqs[key]
 		if tf == nil {
 			tf = &slots[used]
 			used++
-			tf.Term = buf[start:end:end]
-			if withLocations {
-				// Capacity 1: a repeated term reallocates on append
-				// instead of overwriting the next token's slot.
-				tf.Locations = locationRefs[i : i : i+1]
-			}
+			tf.Term = a.folded[t.foldedStart:t.foldedEnd:t.foldedEnd]
+			// Capacity 1: a repeated term reallocates on append
+			// instead of overwriting the next token's slot.
+			tf.Locations = locationRefs[i : i : i+1]
 			freqs[key] = tf
-		} else if asSet {
-			continue
 		}
 		tf.SetFrequency(tf.Frequency() + 1)
-		if withLocations {
-			loc := &locations[i]
-			loc.Position = int(t.position)
-			loc.Start = int(t.start)
-			loc.End = int(t.end)
-			if number := part + f.text.firstPart; number > 0 {
-				loc.ArrayPositions = partNumbers[number : number+1 : number+1]
-			}
-			tf.Locations = append(tf.Locations, loc)
+		loc := &locations[i]
+		loc.Position = int(t.position)
+		loc.Start = int(t.start)
+		loc.End = int(t.end)
+		number := uint64(part + f.firstPart)
+		if form := a.exactTerm(t); form != nil {
+			arrays[2*i], arrays[2*i+1] = number, formCode(form)
+			loc.ArrayPositions = arrays[2*i : 2*i+2 : 2*i+2]
+		} else if number > 0 {
+			arrays[2*i] = number
+			loc.ArrayPositions = arrays[2*i : 2*i+1 : 2*i+1]
 		}
+		tf.Locations = append(tf.Locations, loc)
 	}
-	if asSet {
-		length = min(length, 1)
-	}
-	f.length = length
+	f.length = n
 	f.freqs = freqs
-	f.size = size.SizeOfMap + used*(size.SizeOfString+size.SizeOfPtr+tokenFreqSize) + 2*len(keys)
-	if withLocations {
-		f.size += length * tokenLocationSize
-	}
+	f.size = size.SizeOfMap + used*(size.SizeOfString+size.SizeOfPtr+tokenFreqSize) + 2*len(keys) + n*tokenLocationSize
 }
 
 // attrsField is the bleve field that holds the attributes of a message
@@ -347,7 +275,7 @@ func messageDocument(m *chat.Message, tags []string, loc *time.Location) *docume
 	doc := &document.Document{Fields: make([]document.Field, 0, 5)}
 	doc.SetID(m.ID)
 
-	text := &sharedText{parts: messageTextParts(m)}
+	text := &textField{parts: messageTextParts(m)}
 	if m.Text == "" {
 		text.firstPart = 1
 	}
@@ -355,8 +283,7 @@ func messageDocument(m *chat.Message, tags []string, loc *time.Location) *docume
 		text.bytes += len(part)
 	}
 	if text.bytes > 0 {
-		doc.AddField(&textField{name: fieldText, options: textOptions, kind: foldedTerms, text: text})
-		doc.AddField(&textField{name: fieldExact, options: exactOptions, kind: exactTerms, text: text})
+		doc.AddField(text)
 	}
 
 	attrs := &attrsField{

@@ -24,7 +24,9 @@ import (
 // terms. Version 5 added the pairs field, and version 6 removed it again
 // (see Phrases in the package documentation). Version 7 left the
 // quarter-hour level out of the send-time trie (see sentAtFirstLevel).
-const schemaVersion = "7"
+// Version 8 replaced the exact field with form codes in the folded field's
+// locations (see textField).
+const schemaVersion = "8"
 
 // Bleve internal keys of every shard: schemaVersion, and the name of the
 // Config.Location in which the month terms were computed.

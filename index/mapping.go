@@ -9,8 +9,7 @@ import (
 
 // Field names of a message document.
 const (
-	fieldText  = "text"  // folded words of the text, with positions
-	fieldExact = "exact" // exact forms of the words that have marks, as a set
+	fieldText  = "text"  // folded words of the text, with positions and exact form codes
 	fieldAttrs = "attrs" // other attributes, as prefixed terms
 	// fieldFacets holds the attributes that results are counted or sorted
 	// by, as prefixed terms with doc values, and the send time as one
@@ -55,10 +54,10 @@ const (
 
 // Names under which the analyzers are registered with bleve. An index on
 // disk refers to them by name, so they must not change. Schema version 5
-// had a pairs field with its own analyzer. Bleve rejects a stored mapping
-// that names an analyzer it does not know, so the name stays registered,
-// to an analyzer of no tokens, for a shard of that version to open and
-// report its version.
+// had a pairs field, and versions up to 7 an exact field, each with its
+// own analyzer. Bleve rejects a stored mapping that names an analyzer it
+// does not know, so those names stay registered, to an analyzer of no
+// tokens, for a shard of an old version to open and report its version.
 const (
 	foldedAnalyzerName = "chatseal_folded"
 	exactAnalyzerName  = "chatseal_exact"
@@ -72,7 +71,7 @@ func init() {
 		panic("index: internal error: " + err.Error())
 	}
 	if err := registry.RegisterAnalyzer(exactAnalyzerName, func(map[string]interface{}, *registry.Cache) (bleveanalysis.Analyzer, error) {
-		return exactAnalyzer{}, nil
+		return retiredAnalyzer{}, nil
 	}); err != nil {
 		panic("index: internal error: " + err.Error())
 	}
@@ -106,41 +105,15 @@ func (foldedAnalyzer) Analyze(input []byte) bleveanalysis.TokenStream {
 	return stream
 }
 
-// exactAnalyzer is the bleve form of the exact analysis. Like the exact
-// field it emits only the words whose exact form differs from the folded
-// form; positions still count every word.
-type exactAnalyzer struct{}
-
-func (exactAnalyzer) Analyze(input []byte) bleveanalysis.TokenStream {
-	var a analysis
-	analyze(&a, input)
-	stream := make(bleveanalysis.TokenStream, 0, len(a.tokens))
-	tokens := make([]bleveanalysis.Token, 0, len(a.tokens))
-	for i := range a.tokens {
-		t := &a.tokens[i]
-		exact := a.exactTerm(t)
-		if exact == nil {
-			continue
-		}
-		tokens = append(tokens, bleveanalysis.Token{
-			Term:     exact,
-			Start:    int(t.start),
-			End:      int(t.end),
-			Position: int(t.position),
-			Type:     bleveanalysis.AlphaNumeric,
-		})
-	}
-	for i := range tokens {
-		stream = append(stream, &tokens[i])
-	}
-	return stream
-}
-
 // retiredAnalyzer is registered under the name of an analyzer that no
-// field uses any more, see pairsAnalyzerName. It emits no tokens.
+// field uses any more, see exactAnalyzerName. It emits no tokens.
 type retiredAnalyzer struct{}
 
 func (retiredAnalyzer) Analyze([]byte) bleveanalysis.TokenStream { return nil }
+
+// searchMapping is the mapping that Search hands to the searchers it
+// builds itself (see exactSearch), the same as every shard's.
+var searchMapping mapping.IndexMapping = newMapping()
 
 // newMapping returns the index mapping of message documents. Add builds
 // documents directly and does not use it. The mapping is stored in the
@@ -158,7 +131,6 @@ func newMapping() *mapping.IndexMappingImpl {
 	doc.AddSubDocumentMapping("_all", mapping.NewDocumentDisabledMapping())
 
 	doc.AddFieldMappingsAt(fieldText, textFieldMapping(foldedAnalyzerName, true))
-	doc.AddFieldMappingsAt(fieldExact, textFieldMapping(exactAnalyzerName, false))
 	// A term query on attrs needs the prefix, as in "source:zalo".
 	doc.AddFieldMappingsAt(fieldAttrs, textFieldMapping(keyword.Name, false))
 	facets := textFieldMapping(keyword.Name, false)

@@ -22,15 +22,22 @@ import (
 // searcher reads every word's positions inside the conjunction and builds
 // maps of them for each message, which costs several times more per
 // message. The score is the conjunction's, the sum of the words' scores,
-// plus the boosted score of each exact form that the message has.
+// plus the boosted score of each exact form that the message has, which
+// the word's locations tell (see textField).
 type phraseQuery struct {
 	words []string
-	// exact are the exact forms of the words that have marks (see
-	// exactFormQuery).
-	exact []string
+	// forms are the exact forms of the words that have marks.
+	forms []phraseForm
 }
 
-func (q *phraseQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+// phraseForm is the exact form of word number word of a phrase, as its
+// formCode.
+type phraseForm struct {
+	word int
+	code uint64
+}
+
+func (q *phraseQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, _ mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
 	withLocations := options.IncludeTermVectors
 	options.IncludeTermVectors = false
 
@@ -61,20 +68,19 @@ func (q *phraseQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m 
 		s.docs[i] = &bleveindex.TermFieldDoc{}
 	}
 
-	if options.Score != "none" {
-		for _, form := range q.exact {
-			exact, err := (&exactFormQuery{form: form}).Searcher(ctx, r, m, options)
-			if err != nil {
-				s.Close()
-				return nil, err
-			}
-			s.exact = append(s.exact, exactScorer{searcher: exact.(*exactFormSearcher)})
+	if options.Score != "none" && len(q.forms) > 0 {
+		docs, err := r.DocCount()
+		if err != nil {
+			s.Close()
+			return nil, err
 		}
-		if len(s.exact) > 0 {
-			// As a conjunction searcher does, normalise by the
-			// children's weights.
-			s.SetQueryNorm(1.0 / math.Sqrt(s.Weight()))
+		for _, form := range q.forms {
+			term := []byte(q.words[form.word])
+			s.forms = append(s.forms, phraseFormScorer{phraseForm: form, exactScorer: newExactScorer(term, docs, s.readers[form.word].Count(), options)})
 		}
+		// As a conjunction searcher does, normalise by the children's
+		// weights.
+		s.SetQueryNorm(1.0 / math.Sqrt(s.Weight()))
 	}
 	return s, nil
 }
@@ -91,17 +97,15 @@ type phraseSearcher struct {
 	// withLocations adds the locations of the phrase's words to each
 	// match, for Hit.Spans.
 	withLocations bool
-	// exact add to the score of a match with their exact forms.
-	exact []exactScorer
+	// forms add to the score of a match with their exact forms.
+	forms []phraseFormScorer
 }
 
-// exactScorer adds the score of one exact form to the phrase's matches.
-type exactScorer struct {
-	searcher *exactFormSearcher
-	// score is the amount the form adds, the same for every message (see
-	// exactFormSearcher).
-	score  float64
-	cursor exactCursor
+// phraseFormScorer adds the score of one exact form to the phrase's
+// matches.
+type phraseFormScorer struct {
+	phraseForm
+	exactScorer
 }
 
 func (s *phraseSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
@@ -123,7 +127,8 @@ func (s *phraseSearcher) firstPhrase(ctx *search.SearchContext, match *search.Do
 			return nil, err
 		}
 		if ok {
-			return match, s.addExactScores(match)
+			s.addExactScores(match)
+			return match, nil
 		}
 		ctx.DocumentMatchPool.Put(match)
 		match, err = s.Searcher.Next(ctx)
@@ -186,41 +191,28 @@ func (s *phraseSearcher) check(match *search.DocumentMatch) (bool, error) {
 }
 
 // addExactScores adds to match's score the score of each exact form that
-// its message has. The exact field is a set of bitmaps, so each form's
-// reader only seeks to the match.
-func (s *phraseSearcher) addExactScores(match *search.DocumentMatch) error {
-	for i := range s.exact {
-		e := &s.exact[i]
-		// A phrase's matches skip messages that have the form, so the
-		// reader seeks.
-		has, err := e.cursor.has(e.searcher.reader, match.IndexInternalID, false)
-		if err != nil {
-			return err
-		}
-		if has {
-			match.Score += e.score
+// its message has. check has read every word's locations in the message.
+func (s *phraseSearcher) addExactScores(match *search.DocumentMatch) {
+	for i := range s.forms {
+		f := &s.forms[i]
+		if hasForm(s.docs[f.word].Vectors, f.code) {
+			match.Score += f.score
 		}
 	}
-	return nil
 }
 
 func (s *phraseSearcher) Weight() float64 {
 	w := s.Searcher.Weight()
-	for _, e := range s.exact {
-		w += e.searcher.Weight()
+	for i := range s.forms {
+		w += s.forms[i].scorer.Weight()
 	}
 	return w
 }
 
 func (s *phraseSearcher) SetQueryNorm(qnorm float64) {
 	s.Searcher.SetQueryNorm(qnorm)
-	// Every message with a form has it once, at a norm of 1.
-	once := bleveindex.TermFieldDoc{Freq: 1, Norm: 1}
-	ctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(1, 0)}
-	for i := range s.exact {
-		e := &s.exact[i]
-		e.searcher.SetQueryNorm(qnorm)
-		e.score = e.searcher.scorer.Score(ctx, &once).Score
+	for i := range s.forms {
+		s.forms[i].setQueryNorm(qnorm)
 	}
 }
 
@@ -266,9 +258,6 @@ func (s *phraseSearcher) Close() error {
 	for _, r := range s.readers {
 		errs = append(errs, r.Close())
 	}
-	for _, e := range s.exact {
-		errs = append(errs, e.searcher.Close())
-	}
 	return errors.Join(errs...)
 }
 
@@ -277,8 +266,8 @@ func (s *phraseSearcher) Size() int {
 	for _, r := range s.readers {
 		n += r.Size()
 	}
-	for _, e := range s.exact {
-		n += e.searcher.Size()
+	for i := range s.forms {
+		n += s.forms[i].scorer.Size()
 	}
 	return n
 }

@@ -248,15 +248,14 @@ func (b *queryBuilder) buildAnd(children []*node) (query.Query, error) {
 // buildText returns the query of a word or phrase, or nil when text has no
 // letters or digits.
 //
-// A word is the disjunction of its folded term and, when it has marks, its
-// exact form. Every message with the exact form also has the folded term, so
-// the disjunction matches what the folded term matches, and a message that
-// has both scores the sum of both instead of half the folded score (bleve's
-// coordination factor). A phrase must match its words in order, which
-// phraseQuery finds, and each exact form of its words that a match has
-// adds to its score. No boolean should-clause is used because, in tests
-// against bleve v2.6.3, a BooleanSearcher under a conjunction lost some
-// should matches.
+// A word matches its folded term and, when it has marks, scores as the
+// disjunction of its folded term and its exact form (see wordQuery): a
+// message with the form scores the sum of both instead of half the folded
+// score (bleve's coordination factor). A phrase must match its words in
+// order, which phraseQuery finds, and each exact form of its words that a
+// match has adds to its score. No boolean should-clause is used because,
+// in tests against bleve v2.6.3, a BooleanSearcher under a conjunction
+// lost some should matches.
 func buildText(text string) query.Query {
 	var a analysis
 	analyze(&a, text)
@@ -267,11 +266,11 @@ func buildText(text string) query.Query {
 	if len(a.tokens) == 1 {
 		t := &a.tokens[0]
 		folded := termQuery(fieldText, string(a.foldedTerm(t)))
-		term := a.exactTerm(t)
-		if term == nil {
+		form := a.exactTerm(t)
+		if form == nil {
 			return folded
 		}
-		return &wordQuery{folded: folded.Term, exact: string(term)}
+		return &wordQuery{folded: folded.Term, form: formCode(form)}
 	}
 
 	words := make([]string, len(a.tokens))
@@ -280,8 +279,8 @@ func buildText(text string) query.Query {
 	}
 	q := &phraseQuery{words: words}
 	for i := range a.tokens {
-		if term := a.exactTerm(&a.tokens[i]); term != nil {
-			q.exact = append(q.exact, string(term))
+		if form := a.exactTerm(&a.tokens[i]); form != nil {
+			q.forms = append(q.forms, phraseForm{word: i, code: formCode(form)})
 		}
 	}
 	return q
@@ -488,70 +487,37 @@ func (b *queryBuilder) timeSpan(n *node) timeSpan {
 	return allTime
 }
 
-// exactFormQuery matches the messages whose exact field has form, boosted
-// by exactBoost, with the score of the same term query on the exact field.
-// The exact field is a set of length 1 (see textField.Analyze): every
-// message with the form has it once, at a norm of 1, so the query reads
-// only which messages have it, not their frequencies and norms. Its
-// searcher then skips to a message through the posting list's bitmap,
-// where a term searcher decodes the frequency of every message on the way.
-// With term searchers, the exact forms took most of the CPU time of the
-// phrase "chuyển khoản" on the index of BenchmarkSearch.
-type exactFormQuery struct {
-	form string
-}
-
-func (q *exactFormQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, _ mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
-	term := []byte(q.form)
-	reader, err := r.TermFieldReader(ctx, term, fieldExact, false, false, false)
-	if err != nil {
-		return nil, err
-	}
-	count, err := r.DocCount()
-	if err != nil {
-		reader.Close()
-		return nil, err
-	}
-	return &exactFormSearcher{
-		reader: reader,
-		scorer: scorer.NewTermQueryScorer(term, fieldExact, exactBoost, count, reader.Count(), 0, options),
-	}, nil
-}
-
-// exactFormSearcher is the searcher of an exactFormQuery. It scores every
-// match as a term searcher scores a term of frequency 1 and norm 1.
-type exactFormSearcher struct {
-	reader bleveindex.TermFieldReader
+// exactScorer scores the exact form of a query word: the amount that a
+// message with the form adds to its score. It is the score of a term of
+// frequency 1 and norm 1, boosted by exactBoost, with the folded term's
+// document frequency, because the index keeps no count of the messages
+// with a form. So every message with the form gains the same amount.
+type exactScorer struct {
 	scorer *scorer.TermQueryScorer
-	tfd    bleveindex.TermFieldDoc
+	score  float64
 }
 
-func (s *exactFormSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
-	match, err := s.reader.Next(s.tfd.Reset())
-	return s.score(ctx, match, err)
+func newExactScorer(term []byte, docs, withTerm uint64, options search.SearcherOptions) exactScorer {
+	return exactScorer{scorer: scorer.NewTermQueryScorer(term, fieldText, exactBoost, docs, withTerm, 0, options)}
 }
 
-func (s *exactFormSearcher) Advance(ctx *search.SearchContext, id bleveindex.IndexInternalID) (*search.DocumentMatch, error) {
-	match, err := s.reader.Advance(id, s.tfd.Reset())
-	return s.score(ctx, match, err)
+func (e *exactScorer) setQueryNorm(qnorm float64) {
+	e.scorer.SetQueryNorm(qnorm)
+	once := bleveindex.TermFieldDoc{Freq: 1, Norm: 1}
+	ctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(1, 0)}
+	e.score = e.scorer.Score(ctx, &once).Score
 }
 
-// score returns the scored match of a reader's match, nil at the end.
-func (s *exactFormSearcher) score(ctx *search.SearchContext, match *bleveindex.TermFieldDoc, err error) (*search.DocumentMatch, error) {
-	if match == nil || err != nil {
-		return nil, err
+// hasForm reports whether any of a word's locations has the exact form
+// of code (see textField).
+func hasForm(vectors []*bleveindex.TermFieldVector, code uint64) bool {
+	for _, v := range vectors {
+		if len(v.ArrayPositions) == 2 && v.ArrayPositions[1] == code {
+			return true
+		}
 	}
-	match.Freq, match.Norm = 1, 1
-	return s.scorer.Score(ctx, match), nil
+	return false
 }
-
-func (s *exactFormSearcher) Close() error               { return s.reader.Close() }
-func (s *exactFormSearcher) Weight() float64            { return s.scorer.Weight() }
-func (s *exactFormSearcher) SetQueryNorm(qnorm float64) { s.scorer.SetQueryNorm(qnorm) }
-func (s *exactFormSearcher) Count() uint64              { return s.reader.Count() }
-func (s *exactFormSearcher) Min() int                   { return 0 }
-func (s *exactFormSearcher) DocumentMatchPoolSize() int { return 1 }
-func (s *exactFormSearcher) Size() int                  { return s.reader.Size() + s.tfd.Size() + s.scorer.Size() }
 
 // termsQuery matches the documents with any of terms in field, through
 // one multi-term searcher, as bleve's own term range query does.
@@ -564,134 +530,120 @@ func (q *termsQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, _ m
 	return searcher.NewMultiTermSearcherBytes(ctx, r, q.terms, q.field, 1.0, options, true)
 }
 
-// wordQuery matches the messages whose text has a word's folded form. It
-// scores them as the disjunction of the folded term and the exact form
-// would (see buildText). A message without the exact form gets the folded
-// term's score, halved by the coordination factor, and one with it the sum
-// of both. Every message with the exact form has the folded term, so the
-// folded term's posting list drives the search, and the searcher only
-// checks whether the exact form's bitmap contains each match. A disjunction
-// searcher would merge both posting lists, hit by hit.
+// wordQuery matches the messages whose text has a word's folded form,
+// and scores them as a disjunction of the folded term and the word's exact
+// form would: a message without the form gets the folded term's score,
+// halved by the coordination factor, and one with it the sum of that score
+// and the form's (see exactScorer). The searcher reads the folded term's
+// locations, which carry the form codes (see textField), so one posting
+// list serves both.
 type wordQuery struct {
-	folded, exact string
+	folded string
+	form   uint64 // formCode of the word's exact term
 }
 
-func (q *wordQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
-	if options.Score == "none" || options.Explain {
-		disjunction := query.NewDisjunctionQuery([]query.Query{termQuery(fieldText, q.folded), &exactFormQuery{form: q.exact}})
-		return disjunction.Searcher(ctx, r, m, options)
+func (q *wordQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, _ mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	if options.Score == "none" {
+		return searcher.NewTermSearcher(ctx, r, q.folded, fieldText, 1.0, options)
 	}
-	folded, err := searcher.NewTermSearcher(ctx, r, q.folded, fieldText, 1.0, options)
+	if err := search.RecordTermSearcher(ctx); err != nil {
+		return nil, err
+	}
+	bound := ctx != nil && ctx.Value(boundFormsKey{}) != nil && !options.IncludeTermVectors && !options.Explain
+	term := []byte(q.folded)
+	reader, err := r.TermFieldReader(ctx, term, fieldText, true, true, !bound)
 	if err != nil {
 		return nil, err
 	}
-	exact, err := (&exactFormQuery{form: q.exact}).Searcher(ctx, r, m, options)
+	docs, err := r.DocCount()
 	if err != nil {
-		folded.Close()
+		reader.Close()
 		return nil, err
 	}
-	s := &wordSearcher{folded: folded, exact: exact.(*exactFormSearcher)}
+	s := &wordSearcher{
+		reader:        reader,
+		form:          q.form,
+		bound:         bound,
+		withLocations: options.IncludeTermVectors,
+		explain:       options.Explain,
+		folded:        scorer.NewTermQueryScorer(term, fieldText, 1.0, docs, reader.Count(), 0, options),
+		exact:         newExactScorer(term, docs, reader.Count(), options),
+	}
 	// As a disjunction searcher does, normalise by the children's weights.
 	s.SetQueryNorm(1.0 / math.Sqrt(s.Weight()))
 	return s, nil
 }
 
+// boundFormsKey, set in the context of a search, makes the wordQuery
+// searchers of the search read no locations and score every match as if
+// its message had the exact form: an upper bound of its score. A search
+// that sets it must find the exact score of each hit that the bound does
+// not rule out, as topHits does. Reading the locations of a common word in
+// every message that has it made such searches two to three times slower
+// at one million messages.
+type boundFormsKey struct{}
+
 // wordSearcher is the searcher of a wordQuery.
 type wordSearcher struct {
-	folded search.Searcher
-	exact  *exactFormSearcher
-	// exactScore is the score that the exact form adds, the same for every
-	// message (see exactFormSearcher).
-	exactScore float64
-	cursor     exactCursor
-}
-
-// exactCursor finds which matches of a search, in increasing order, have
-// an exact form, by reading the form's posting list alongside them.
-// Bleve's term reader starts again from the first message when asked to
-// seek to a message at or before its own, so the cursor seeks only when
-// the form's next message is behind the match.
-type exactCursor struct {
-	// next is the internal ID of the next message with the form at or
-	// after the last match, unless end is set: no such message is left.
-	// read is set once the reader was first read.
-	next bleveindex.IndexInternalID
-	end  bool
-	read bool
-	tfd  bleveindex.TermFieldDoc
-}
-
-// has reports whether the message of id has the form. stepped is set when
-// no message with the form lies between the last match and id, so that
-// the reader may step to its next message instead of seeking.
-func (c *exactCursor) has(reader bleveindex.TermFieldReader, id bleveindex.IndexInternalID, stepped bool) (bool, error) {
-	if !c.read || (!c.end && c.next.Compare(id) < 0) {
-		var next *bleveindex.TermFieldDoc
-		var err error
-		if stepped && c.read {
-			next, err = reader.Next(c.tfd.Reset())
-		} else {
-			next, err = reader.Advance(id, c.tfd.Reset())
-		}
-		if err != nil {
-			return false, err
-		}
-		c.read = true
-		c.end = next == nil
-		if next != nil {
-			c.next = append(c.next[:0], next.ID...)
-		}
-	}
-	return !c.end && c.next.Equals(id), nil
+	reader bleveindex.TermFieldReader
+	tfd    bleveindex.TermFieldDoc
+	form   uint64
+	// bound scores each match as if it had the form (see boundFormsKey).
+	bound         bool
+	withLocations bool
+	explain       bool
+	folded        *scorer.TermQueryScorer
+	exact         exactScorer
 }
 
 func (s *wordSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
-	match, err := s.folded.Next(ctx)
-	return s.score(match, err, true)
+	match, err := s.reader.Next(s.tfd.Reset())
+	return s.score(ctx, match, err)
 }
 
 func (s *wordSearcher) Advance(ctx *search.SearchContext, id bleveindex.IndexInternalID) (*search.DocumentMatch, error) {
-	match, err := s.folded.Advance(ctx, id)
-	return s.score(match, err, false)
+	match, err := s.reader.Advance(id, s.tfd.Reset())
+	return s.score(ctx, match, err)
 }
 
-// score adds the exact form's score to a match with the exact form, and
-// halves the score of a match without it. After a Next of the folded term,
-// the exact form's next message cannot come before the match, because every
-// message with the exact form has the folded term and the last one was
-// consumed. So stepped is set then, and the reader steps with Next instead
-// of seeking.
-func (s *wordSearcher) score(match *search.DocumentMatch, err error, stepped bool) (*search.DocumentMatch, error) {
-	if match == nil || err != nil {
-		return match, err
-	}
-	has, err := s.cursor.has(s.exact.reader, match.IndexInternalID, stepped)
-	if err != nil {
+// score returns the scored match of a reader's match, nil at the end.
+func (s *wordSearcher) score(ctx *search.SearchContext, tfd *bleveindex.TermFieldDoc, err error) (*search.DocumentMatch, error) {
+	if tfd == nil || err != nil {
 		return nil, err
 	}
+	has := s.bound || hasForm(tfd.Vectors, s.form)
+	if !s.withLocations {
+		// The scorer turns vectors into the match's locations.
+		tfd.Vectors = nil
+	}
+	match := s.folded.Score(ctx, tfd)
+	folded := match.Expl
 	if has {
-		match.Score += s.exactScore
+		match.Score += s.exact.score
 	} else {
 		match.Score *= 0.5
+	}
+	if s.explain {
+		message := "word without its exact form, coordination 1/2, of:"
+		if has {
+			message = "word with its exact form, sum of the folded term and the form:"
+		}
+		match.Expl = &search.Explanation{Value: match.Score, Message: message, Children: []*search.Explanation{folded}}
 	}
 	return match, nil
 }
 
-func (s *wordSearcher) Weight() float64 { return s.folded.Weight() + s.exact.Weight() }
+func (s *wordSearcher) Weight() float64 { return s.folded.Weight() + s.exact.scorer.Weight() }
 
 func (s *wordSearcher) SetQueryNorm(qnorm float64) {
 	s.folded.SetQueryNorm(qnorm)
-	s.exact.SetQueryNorm(qnorm)
-	one := bleveindex.TermFieldDoc{Freq: 1, Norm: 1}
-	ctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(1, 0)}
-	s.exactScore = s.exact.scorer.Score(ctx, &one).Score
+	s.exact.setQueryNorm(qnorm)
 }
 
-func (s *wordSearcher) Close() error {
-	return errors.Join(s.folded.Close(), s.exact.Close())
-}
-
-func (s *wordSearcher) Count() uint64              { return s.folded.Count() }
+func (s *wordSearcher) Close() error               { return s.reader.Close() }
+func (s *wordSearcher) Count() uint64              { return s.reader.Count() }
 func (s *wordSearcher) Min() int                   { return 0 }
-func (s *wordSearcher) DocumentMatchPoolSize() int { return s.folded.DocumentMatchPoolSize() }
-func (s *wordSearcher) Size() int                  { return s.folded.Size() + s.exact.Size() + len(s.cursor.next) }
+func (s *wordSearcher) DocumentMatchPoolSize() int { return 1 }
+func (s *wordSearcher) Size() int {
+	return s.reader.Size() + s.tfd.Size() + s.folded.Size() + s.exact.scorer.Size()
+}

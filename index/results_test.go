@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -577,19 +578,25 @@ func TestSearch_RelevanceOrderMatchesBleve(t *testing.T) {
 	}
 }
 
-// TestWordQuery_ScoresAsDisjunction checks that wordQuery gives every hit
-// the score of the disjunction of the folded term and the exact form,
-// alone and inside a conjunction with another word.
+// TestWordQuery_ScoresAsDisjunction checks that wordQuery matches what
+// the folded term matches and scores each hit as the disjunction of the
+// folded term and the exact form would: half the folded term's score
+// without the form, and the folded term's score plus one amount, the same
+// for every message, with it. Which messages have the form is decided
+// here from their text with Exact, not from the index.
 func TestWordQuery_ScoresAsDisjunction(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 9))
 	words := []string{"thẻ", "thế", "the", "THẺ", "khóa", "khoá", "khoa", "không", "khong", "bị", "mất", "thẻ thẻ"}
 	var msgs []*chat.Message
+	texts := map[string]string{}
 	for i := range 300 {
 		parts := make([]string, 1+rng.IntN(6))
 		for j := range parts {
 			parts[j] = words[rng.IntN(len(words))]
 		}
-		msgs = append(msgs, testMessage(fmt.Sprintf("w%03d", i), strings.Join(parts, " ")))
+		m := testMessage(fmt.Sprintf("w%03d", i), strings.Join(parts, " "))
+		msgs = append(msgs, m)
+		texts[m.ID] = m.Text
 	}
 	x := openTestIndex(t, msgs...)
 	x.mu.RLock()
@@ -608,29 +615,66 @@ func TestWordQuery_ScoresAsDisjunction(t *testing.T) {
 		}
 		return out
 	}
-	for _, w := range []struct{ folded, exact string }{{"the", "the~3"}, {"khoa", "khoa~1"}, {"khong", "không"}} {
-		t.Run(w.exact, func(t *testing.T) {
-			if n := len(scores(&exactFormQuery{form: w.exact})); n == 0 || n == len(scores(termQuery(fieldText, w.folded))) {
-				t.Fatalf("exact form %q matches %d messages; the test needs some but not all of the folded term's", w.exact, n)
+	hasForm := func(id, form string) bool {
+		return slices.Contains(strings.Fields(Exact(texts[id])), form)
+	}
+	near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(math.Abs(a), math.Abs(b)) }
+
+	for _, w := range []struct{ query, folded string }{{"thẻ", "the"}, {"khoá", "khoa"}, {"không", "khong"}} {
+		form := Exact(w.query)
+		t.Run(form, func(t *testing.T) {
+			q := buildText(w.query)
+			if _, ok := q.(*wordQuery); !ok {
+				t.Fatalf("buildText(%q) = %T, want a wordQuery", w.query, q)
 			}
-			disjunction := query.NewDisjunctionQuery([]query.Query{termQuery(fieldText, w.folded), &exactFormQuery{form: w.exact}})
-			fused := &wordQuery{folded: w.folded, exact: w.exact}
-			other := termQuery(fieldText, "bi")
-			for name, pair := range map[string][2]query.Query{
-				"alone":          {disjunction, fused},
-				"in conjunction": {query.NewConjunctionQuery([]query.Query{disjunction, other}), query.NewConjunctionQuery([]query.Query{fused, other})},
-			} {
-				want, got := scores(pair[0]), scores(pair[1])
-				if len(want) < 10 {
-					t.Fatalf("%s: only %d hits", name, len(want))
+			folded, got := scores(termQuery(fieldText, w.folded)), scores(q)
+			if len(got) != len(folded) || len(got) < 10 {
+				t.Fatalf("%d hits, the folded term %d; want the same, at least 10", len(got), len(folded))
+			}
+			// Without the form, a hit scores ratio/2 times the folded
+			// term's score; with it, ratio times plus the form's amount.
+			ratio, amount := math.NaN(), math.NaN()
+			with := 0
+			for id, s := range got {
+				if _, ok := folded[id]; !ok {
+					t.Fatalf("%s is a hit but has no folded term", id)
 				}
-				if len(got) != len(want) {
-					t.Errorf("%s: %d hits, disjunction %d", name, len(got), len(want))
-				}
-				for id, s := range want {
-					if got[id] != s {
-						t.Errorf("%s: %s scores %v, disjunction %v", name, id, got[id], s)
+				if !hasForm(id, form) {
+					if r := 2 * s / folded[id]; math.IsNaN(ratio) {
+						ratio = r
+					} else if !near(r, ratio) {
+						t.Fatalf("%s without the form: score %v is %v times the folded score over 2, others %v", id, s, r, ratio)
 					}
+				}
+			}
+			for id, s := range got {
+				if hasForm(id, form) {
+					with++
+					if a := s - ratio*folded[id]; math.IsNaN(amount) {
+						amount = a
+					} else if !near(a, amount) {
+						t.Fatalf("%s with the form adds %v, others %v", id, a, amount)
+					}
+				}
+			}
+			if math.IsNaN(ratio) || with == 0 {
+				t.Fatalf("%d hits with the form, %d without; the test needs both", with, len(got)-with)
+			}
+			if amount <= 0 {
+				t.Errorf("the form adds %v to a score; want a positive amount", amount)
+			}
+
+			// Inside a conjunction the same messages match as with the
+			// folded term.
+			other := termQuery(fieldText, "bi")
+			want := scores(query.NewConjunctionQuery([]query.Query{termQuery(fieldText, w.folded), other}))
+			both := scores(query.NewConjunctionQuery([]query.Query{q, other}))
+			if len(both) != len(want) || len(want) == 0 {
+				t.Errorf("in a conjunction: %d hits, with the folded term %d", len(both), len(want))
+			}
+			for id := range want {
+				if _, ok := both[id]; !ok {
+					t.Errorf("in a conjunction: %s is missing", id)
 				}
 			}
 		})
@@ -664,5 +708,72 @@ func TestSearch_NoCursorAfterTheLastHit(t *testing.T) {
 				t.Errorf("offset page ending at the last hit: %d hits, next %q, %v", len(tail.Hits), tail.Next, err)
 			}
 		})
+	}
+}
+
+// TestSearch_BoundScoresAreRescored checks that a search by relevance,
+// which scores words with marks by their bound and then rescores the hits
+// that may enter the page (see topHits), returns the hits and scores of a
+// search that reads every location. A search with Highlight reads them.
+func TestSearch_BoundScoresAreRescored(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 4))
+	words := []string{"thẻ", "thế", "the", "THẺ", "khóa", "khoá", "khoa", "không", "khong", "bị", "mất", "tín", "dụng", "tin", "dung", "ngân", "hàng"}
+	var msgs []*chat.Message
+	for i := range 800 {
+		parts := make([]string, 1+rng.IntN(12))
+		for j := range parts {
+			parts[j] = words[rng.IntN(len(words))]
+		}
+		m := testMessage(fmt.Sprintf("b%03d", i), strings.Join(parts, " "))
+		m.SentAt = m.SentAt.Add(time.Duration(i) * 4 * time.Hour)
+		m.Account = []string{"acc1", "acc2"}[i%2]
+		msgs = append(msgs, m)
+	}
+	x := openTestIndex(t, msgs...)
+	if n := len(shardNames(t, x)); n < 2 {
+		t.Fatalf("corpus in %d shards, want at least 2", n)
+	}
+	ctx := context.Background()
+	type hit struct {
+		id    string
+		score float64
+	}
+	page := func(q string, opts SearchOptions) ([]hit, string) {
+		res, err := x.Search(ctx, q, opts)
+		if err != nil {
+			t.Fatalf("Search(%q): %v", q, err)
+		}
+		out := make([]hit, len(res.Hits))
+		for i, h := range res.Hits {
+			out[i] = hit{h.ID, h.Score}
+		}
+		return out, res.Next
+	}
+	for _, q := range []string{"thẻ", "khóa thẻ", "thẻ OR khoá", "khoa -thẻ", `"tín dụng" mất`, "account:acc2 không", "hàng ngân thế", "the"} {
+		for _, limit := range []int{1, 7, 50} {
+			var bound, exact []hit
+			for after, pages := "", 0; pages < 4; pages++ {
+				got, next := page(q, SearchOptions{Limit: limit, After: after})
+				want, wantNext := page(q, SearchOptions{Limit: limit, After: after, Highlight: true})
+				bound, exact = append(bound, got...), append(exact, want...)
+				if (next == "") != (wantNext == "") {
+					t.Fatalf("%q, limit %d: next cursor %q, with highlighting %q", q, limit, next, wantNext)
+				}
+				if after = next; after == "" {
+					break
+				}
+			}
+			if len(exact) == 0 {
+				t.Fatalf("%q finds nothing", q)
+			}
+			if !slices.Equal(bound, exact) {
+				t.Errorf("%q, limit %d, pages by cursor:\n got %v\nwant %v", q, limit, bound, exact)
+			}
+			got, _ := page(q, SearchOptions{Limit: limit, Offset: 5})
+			want, _ := page(q, SearchOptions{Limit: limit, Offset: 5, Highlight: true})
+			if !slices.Equal(got, want) {
+				t.Errorf("%q, limit %d, offset 5:\n got %v\nwant %v", q, limit, got, want)
+			}
+		}
 	}
 }

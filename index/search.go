@@ -221,6 +221,11 @@ func (x *Index) Search(ctx context.Context, q string, opts SearchOptions) (*Resu
 		}
 		req.Size, req.From, req.SearchAfter = opts.Offset+limit+1, 0, nil
 		req.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}})
+		if !opts.Highlight {
+			// Highlighting reads every word's locations anyway.
+			top.exact = &exactSearch{ctx: ctx, query: bq, mapping: searchMapping}
+			ctx = context.WithValue(ctx, boundFormsKey{}, true)
+		}
 		ctx = context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, top.handlerMaker())
 	}
 	if opts.Facets {
@@ -476,12 +481,13 @@ func (s *Scope) query() query.Query {
 
 // textSpans returns the byte spans in the message's Text of the locations
 // of a hit in the text field, sorted, with overlapping spans merged.
-// Locations with array positions are in other parts of the message.
+// A location whose first array position is not 0 is in another part of
+// the message (see textField).
 func textSpans(locations search.FieldTermLocationMap) []Span {
 	var spans []Span
 	for _, locs := range locations[fieldText] {
 		for _, loc := range locs {
-			if len(loc.ArrayPositions) == 0 && loc.End > loc.Start {
+			if (len(loc.ArrayPositions) == 0 || loc.ArrayPositions[0] == 0) && loc.End > loc.Start {
 				spans = append(spans, Span{Start: int(loc.Start), End: int(loc.End)})
 			}
 		}

@@ -223,7 +223,7 @@ func TestOpen_Layouts(t *testing.T) {
 		{
 			name:        "shard of another schema version",
 			prepare:     func(t *testing.T, dir string) { writeShard(t, dir, "2024-Q1", "4", "Asia/Ho_Chi_Minh") },
-			wantErr:     `schema version is "4", expected "7"`,
+			wantErr:     `schema version is "4", expected "8"`,
 			wantVersion: true,
 		},
 		{
@@ -234,7 +234,7 @@ func TestOpen_Layouts(t *testing.T) {
 				m.DefaultMapping.AddFieldMappingsAt("pairs", textFieldMapping(pairsAnalyzerName, true))
 				writeShardMapping(t, dir, "2024-Q1", m, "5", "Asia/Ho_Chi_Minh")
 			},
-			wantErr:     `schema version is "5", expected "7"`,
+			wantErr:     `schema version is "5", expected "8"`,
 			wantVersion: true,
 		},
 		{
@@ -242,7 +242,18 @@ func TestOpen_Layouts(t *testing.T) {
 			// trie.
 			name:        "shard with quarter-hour terms",
 			prepare:     func(t *testing.T, dir string) { writeShard(t, dir, "2024-Q1", "6", "Asia/Ho_Chi_Minh") },
-			wantErr:     `schema version is "6", expected "7"`,
+			wantErr:     `schema version is "6", expected "8"`,
+			wantVersion: true,
+		},
+		{
+			// Version 7 mapped an exact field to its own analyzer.
+			name: "shard with the exact field",
+			prepare: func(t *testing.T, dir string) {
+				m := newMapping()
+				m.DefaultMapping.AddFieldMappingsAt("exact", textFieldMapping(exactAnalyzerName, false))
+				writeShardMapping(t, dir, "2024-Q1", m, "7", "Asia/Ho_Chi_Minh")
+			},
+			wantErr:     `schema version is "7", expected "8"`,
 			wantVersion: true,
 		},
 		{

@@ -3,10 +3,14 @@ package index
 import (
 	"cmp"
 	"container/heap"
+	"context"
+	"fmt"
 	"slices"
 	"sync"
 
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // topHits keeps the best hits of a search by relevance, in the order of
@@ -22,14 +26,34 @@ import (
 //
 // One shardHits collects each shard, on the shard's own goroutine; merge
 // joins them when the search has ended.
+//
+// When exact is set, the search ran with boundFormsKey: a hit's score is
+// an upper bound, exact only when its words' exact forms are all there.
+// A hit whose bound is below the worst of the best hits is dropped, since
+// its score is lower still. Any other hit gets its exact score from a
+// second searcher of the same query, which reads the locations and is
+// advanced to that hit alone. Hits come in increasing document order, so
+// that searcher only moves forward.
 type topHits struct {
 	// size is Offset+Limit: each shard keeps its size best hits.
 	size int
 	// after, when set, drops the hits at or before the cursor's position.
 	after *relevanceKey
+	// exact, when set, gives the exact scores of hits whose scores are
+	// bounds.
+	exact *exactSearch
 
 	mu     sync.Mutex
 	shards []*shardHits
+}
+
+// exactSearch is what a shard needs to build the searcher of exact scores:
+// the query, and the context and mapping of the search without
+// boundFormsKey.
+type exactSearch struct {
+	ctx     context.Context
+	query   query.Query
+	mapping mapping.IndexMapping
 }
 
 // relevanceKey is a position in the relevance order.
@@ -65,11 +89,16 @@ func (t *topHits) merge() []*search.DocumentMatch {
 }
 
 // shardHits is a min-heap of a shard's best hits, the worst on top. Every
-// hit in it has its ID.
+// hit in it has its ID and its exact score.
 type shardHits struct {
 	top  *topHits
 	ctx  *search.SearchContext
 	hits []*search.DocumentMatch
+
+	// exact and exactCtx find exact scores (see topHits), made at the
+	// first hit that needs one.
+	exact    search.Searcher
+	exactCtx *search.SearchContext
 }
 
 // worseFirst orders hits from the worst to the best: by ascending score,
@@ -102,15 +131,54 @@ func (s *shardHits) loadID(d *search.DocumentMatch) error {
 	return err
 }
 
+// rescore replaces the bound score of hit d by its exact score.
+func (s *shardHits) rescore(d *search.DocumentMatch) error {
+	if s.exact == nil {
+		e := s.top.exact
+		searcher, err := e.query.Searcher(e.ctx, s.ctx.IndexReader, e.mapping, search.SearcherOptions{})
+		if err != nil {
+			return fmt.Errorf("index: exact scores: %w", err)
+		}
+		s.exact = searcher
+		s.exactCtx = &search.SearchContext{
+			DocumentMatchPool: search.NewDocumentMatchPool(searcher.DocumentMatchPoolSize(), 0),
+			IndexReader:       s.ctx.IndexReader,
+		}
+	}
+	m, err := s.exact.Advance(s.exactCtx, d.IndexInternalID)
+	if err != nil {
+		return fmt.Errorf("index: exact scores: %w", err)
+	}
+	if m == nil || !m.IndexInternalID.Equals(d.IndexInternalID) {
+		return fmt.Errorf("index: exact scores: internal error: the query's second searcher does not match document %x", []byte(d.IndexInternalID))
+	}
+	d.Score = m.Score
+	s.exactCtx.DocumentMatchPool.Put(m)
+	return nil
+}
+
 // add is the shard's hit handler. A hit that it does not keep goes back to
-// the search's pool.
+// the search's pool. Bleve calls it with nil when the shard's search ends.
 func (s *shardHits) add(d *search.DocumentMatch) error {
 	if d == nil {
+		if s.exact != nil {
+			return s.exact.Close()
+		}
 		return nil
 	}
 	drop := func() error {
 		s.ctx.DocumentMatchPool.Put(d)
 		return nil
+	}
+
+	if s.top.exact != nil {
+		if len(s.hits) >= s.top.size && d.Score < s.hits[0].Score {
+			// Its exact score is at most its bound.
+			return drop()
+		}
+		if err := s.rescore(d); err != nil {
+			return err
+		}
 	}
 
 	if after := s.top.after; after != nil {
