@@ -50,6 +50,8 @@ func requiredTerms(q query.Query) []fieldTerm {
 			for _, word := range q.words {
 				walk(termQuery(fieldText, word))
 			}
+		case *wordQuery:
+			walk(termQuery(fieldText, q.folded))
 		}
 	}
 	walk(q)

@@ -19,7 +19,8 @@ func TestRequiredTerms(t *testing.T) {
 		{`"giao hang"`, []fieldTerm{{fieldText, "giao"}, {fieldText, "hang"}}},
 		{"giao -hang", []fieldTerm{{fieldText, "giao"}}},
 		{"giao OR hang", nil},
-		{"thẻ", nil},
+		{"thẻ", []fieldTerm{{fieldText, "the"}}},
+		{"khiếu nại -thẻ", []fieldTerm{{fieldText, "khieu"}, {fieldText, "nai"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {

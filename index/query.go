@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -582,6 +583,23 @@ func (q *wordQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, _ ma
 // every message that has it made such searches two to three times slower
 // at one million messages.
 type boundFormsKey struct{}
+
+// scoresByBound reports whether q scores some match by a bound under
+// boundFormsKey: whether a wordQuery contributes to its score. A filter or
+// a negated clause does not.
+func scoresByBound(q query.Query) bool {
+	switch q := q.(type) {
+	case *wordQuery:
+		return true
+	case *query.ConjunctionQuery:
+		return slices.ContainsFunc(q.Conjuncts, scoresByBound)
+	case *query.DisjunctionQuery:
+		return slices.ContainsFunc(q.Disjuncts, scoresByBound)
+	case *query.BooleanQuery:
+		return (q.Must != nil && scoresByBound(q.Must)) || (q.Should != nil && scoresByBound(q.Should))
+	}
+	return false
+}
 
 // wordSearcher is the searcher of a wordQuery.
 type wordSearcher struct {

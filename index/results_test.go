@@ -777,3 +777,24 @@ func TestSearch_BoundScoresAreRescored(t *testing.T) {
 		}
 	}
 }
+
+func TestScoresByBound_OnlyWithScoredMarkedWords(t *testing.T) {
+	for q, want := range map[string]bool{
+		"thẻ":           true,
+		"the":           false,
+		`"khóa thẻ"`:    false,
+		"the -thẻ":      false,
+		"the OR thẻ":    true,
+		"account:a thẻ": true,
+		"mat khoa":      false,
+		"mất khoa":      true,
+	} {
+		bq, _, err := compileQuery(q, QueryOptions{Location: hcm})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := scoresByBound(bq); got != want {
+			t.Errorf("scoresByBound(%q) = %v, want %v", q, got, want)
+		}
+	}
+}

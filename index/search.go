@@ -221,7 +221,7 @@ func (x *Index) Search(ctx context.Context, q string, opts SearchOptions) (*Resu
 		}
 		req.Size, req.From, req.SearchAfter = opts.Offset+limit+1, 0, nil
 		req.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}})
-		if !opts.Highlight {
+		if !opts.Highlight && scoresByBound(bq) {
 			// Highlighting reads every word's locations anyway.
 			top.exact = &exactSearch{ctx: ctx, query: bq, mapping: searchMapping}
 			ctx = context.WithValue(ctx, boundFormsKey{}, true)

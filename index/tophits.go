@@ -172,9 +172,21 @@ func (s *shardHits) add(d *search.DocumentMatch) error {
 	}
 
 	if s.top.exact != nil {
-		if len(s.hits) >= s.top.size && d.Score < s.hits[0].Score {
-			// Its exact score is at most its bound.
-			return drop()
+		// The exact score is at most the bound, so a hit that would not
+		// enter at its bound does not enter at all.
+		if len(s.hits) >= s.top.size {
+			worst := s.hits[0]
+			if d.Score < worst.Score {
+				return drop()
+			}
+			if d.Score == worst.Score {
+				if err := s.loadID(d); err != nil {
+					return err
+				}
+				if worseFirst(d, worst) <= 0 {
+					return drop()
+				}
+			}
 		}
 		if err := s.rescore(d); err != nil {
 			return err
