@@ -601,6 +601,44 @@ func scoresByBound(q query.Query) bool {
 	return false
 }
 
+// withoutFilters returns q with the filters of its boolean queries left
+// out where the query still has a clause that scores. Filters do not
+// change a score, so the searcher of exact scores (see topHits), which is
+// advanced only to messages that match q, can skip building them.
+func withoutFilters(q query.Query) query.Query {
+	switch q := q.(type) {
+	case *query.ConjunctionQuery:
+		c := *q
+		c.Conjuncts = mapQueries(q.Conjuncts, withoutFilters)
+		return &c
+	case *query.DisjunctionQuery:
+		d := *q
+		d.Disjuncts = mapQueries(q.Disjuncts, withoutFilters)
+		return &d
+	case *query.BooleanQuery:
+		b := *q
+		if b.Must != nil {
+			b.Must = withoutFilters(b.Must)
+		}
+		if b.Should != nil {
+			b.Should = withoutFilters(b.Should)
+		}
+		if b.Must != nil || b.Should != nil {
+			b.Filter = nil
+		}
+		return &b
+	}
+	return q
+}
+
+func mapQueries(qs []query.Query, f func(query.Query) query.Query) []query.Query {
+	out := make([]query.Query, len(qs))
+	for i, q := range qs {
+		out[i] = f(q)
+	}
+	return out
+}
+
 // wordSearcher is the searcher of a wordQuery.
 type wordSearcher struct {
 	reader bleveindex.TermFieldReader

@@ -749,7 +749,9 @@ func TestSearch_BoundScoresAreRescored(t *testing.T) {
 		}
 		return out, res.Next
 	}
-	for _, q := range []string{"thẻ", "khóa thẻ", "thẻ OR khoá", "khoa -thẻ", `"tín dụng" mất`, "account:acc2 không", "hàng ngân thế", "the"} {
+	queries := []string{"thẻ", "khóa thẻ", "thẻ OR khoá", "khoa -thẻ", `"tín dụng" mất`, "account:acc2 không", "hàng ngân thế", "the",
+		"after:2024-03-20 before:2024-04-20 thẻ", "account:acc1 (khóa OR thẻ) -mất", "from:u1 tín dụng"}
+	for _, q := range queries {
 		for _, limit := range []int{1, 7, 50} {
 			var bound, exact []hit
 			for after, pages := "", 0; pages < 4; pages++ {

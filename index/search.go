@@ -223,7 +223,7 @@ func (x *Index) Search(ctx context.Context, q string, opts SearchOptions) (*Resu
 		req.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}})
 		if !opts.Highlight && scoresByBound(bq) {
 			// Highlighting reads every word's locations anyway.
-			top.exact = &exactSearch{ctx: ctx, query: bq, mapping: searchMapping}
+			top.exact = &exactSearch{ctx: ctx, query: withoutFilters(bq), mapping: searchMapping}
 			ctx = context.WithValue(ctx, boundFormsKey{}, true)
 		}
 		ctx = context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, top.handlerMaker())
