@@ -249,8 +249,8 @@ func (b *queryBuilder) buildAnd(children []*node) (query.Query, error) {
 // buildText returns the query of a word or phrase, or nil when text has no
 // letters or digits.
 //
-// A word matches its folded term and, when it has marks, scores as the
-// disjunction of its folded term and its exact form (see wordQuery): a
+// A word matches its folded term. When it has marks, it scores as the
+// disjunction of its folded term and its exact form (see wordQuery), so a
 // message with the form scores the sum of both instead of half the folded
 // score (bleve's coordination factor). A phrase must match its words in
 // order, which phraseQuery finds, and each exact form of its words that a
@@ -533,9 +533,9 @@ func (q *termsQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, _ m
 
 // wordQuery matches the messages whose text has a word's folded form,
 // and scores them as a disjunction of the folded term and the word's exact
-// form would: a message without the form gets the folded term's score,
-// halved by the coordination factor, and one with it the sum of that score
-// and the form's (see exactScorer). The searcher reads the folded term's
+// form would. A message without the form gets the folded term's score,
+// halved by the coordination factor. One with it gets the sum of that
+// score and the form's (see exactScorer). The searcher reads the folded term's
 // locations, which carry the form codes (see textField), so one posting
 // list serves both.
 type wordQuery struct {

@@ -47,9 +47,9 @@ type topHits struct {
 	shards []*shardHits
 }
 
-// exactSearch is what a shard needs to build the searcher of exact scores:
-// the query, and the context and mapping of the search without
-// boundFormsKey.
+// exactSearch holds the query of a search, with its context and mapping
+// but without boundFormsKey, from which each shard builds the searcher of
+// exact scores.
 type exactSearch struct {
 	ctx     context.Context
 	query   query.Query
