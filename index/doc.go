@@ -72,10 +72,13 @@
 //     numbers after "stk" or "số tài khoản" (scanBankAccounts), email
 //     addresses (scanEmails) and links with their hosts (scanURLs)
 //     complete the list.
-//   - facets: the attributes that a search counts or sorts by, with doc
-//     values: account, kind, the month of the send time in
-//     Config.Location, the account and conversation, and the send time in
-//     microseconds as one numeric term (see appendTimeTerm).
+//   - facets: the attributes that a search counts by, with doc values:
+//     account, kind, the month of the send time in Config.Location, and
+//     the account and conversation.
+//
+// A document's ID is its send time in microseconds, as fixed-width hex,
+// then the message ID (docID), so the time sorts sort by document ID, and
+// a time range reaches inside a 16-hour block through a range of IDs.
 //
 // The mapping stored with the index declares the same fields and
 // analyzers, for queries built with bleve's own types.

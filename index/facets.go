@@ -130,18 +130,16 @@ func readFacets(res *bleve.SearchResult, limit int) *Facets {
 	}
 }
 
-// facetsOptions indexes the facets field with doc values, which facets and
-// the time sort read.
+// facetsOptions indexes the facets field with doc values, which facets
+// read.
 const facetsOptions = bleveindex.IndexField | bleveindex.DocValues
 
-// facetsField is the bleve field of the attributes that a search counts or
-// sorts by: account, conversation, kind and month as prefixed terms, and
-// the send time as a time term (see appendTimeTerm). It has doc values,
-// which cost index space per term, so it holds nothing else.
+// facetsField is the bleve field of the attributes that a search counts
+// by: account, conversation, kind and month as prefixed terms. It has doc
+// values, which cost index space per term, so it holds nothing else.
 type facetsField struct {
 	account, conversation, kind string
 	month                       string // YYYY-MM, or empty without a send time
-	micros                      int64
 
 	length int
 	freqs  bleveindex.TokenFrequencies
@@ -149,17 +147,14 @@ type facetsField struct {
 }
 
 // newFacetsField returns the facets field of m, with the month of its send
-// time in loc. A message with a zero SentAt gets no month, and the time
-// term of -maxTimeMicros, which newTimeRangeQuery never matches.
+// time in loc. A message with a zero SentAt gets no month.
 func newFacetsField(m *chat.Message, loc *time.Location) *facetsField {
 	f := &facetsField{
 		account:      m.Account,
 		conversation: m.Conversation,
 		kind:         lowerASCII(string(m.Kind)),
-		micros:       -maxTimeMicros,
 	}
 	if !m.SentAt.IsZero() {
-		f.micros = max(unixMicros(m.SentAt), -maxTimeMicros+1)
 		f.month = m.SentAt.In(loc).Format("2006-01")
 	}
 	return f
@@ -176,17 +171,15 @@ func (f *facetsField) Size() int                                { return fieldSt
 func (f *facetsField) AnalyzedTokenFrequencies() bleveindex.TokenFrequencies { return f.freqs }
 
 func (f *facetsField) NumPlainTextBytes() uint64 {
-	return uint64(len(f.account) + len(f.conversation) + len(f.kind) + len(f.month) + 8)
+	return uint64(len(f.account) + len(f.conversation) + len(f.kind) + len(f.month))
 }
 
 func (f *facetsField) Analyze() {
-	t := newAttrTerms(5, 64+2*len(f.account)+len(f.conversation))
+	t := newAttrTerms(4, 48+2*len(f.account)+len(f.conversation))
 	t.add(facetAccount, f.account)
 	t.add(facetKind, f.kind)
 	t.add(facetMonth, f.month)
 	t.buf = appendConversationTerm(t.buf, f.account, f.conversation)
-	t.ends = append(t.ends, len(t.buf))
-	t.buf = appendTimeTerm(t.buf, f.micros)
 	t.ends = append(t.ends, len(t.buf))
 	f.freqs, f.length, f.size = t.frequencies()
 }

@@ -273,7 +273,7 @@ func (t *attrTerms) frequencies() (bleveindex.TokenFrequencies, int, int) {
 // facets field is taken in loc. The fields must agree with newMapping.
 func messageDocument(m *chat.Message, tags []string, loc *time.Location) *document.Document {
 	doc := &document.Document{Fields: make([]document.Field, 0, 5)}
-	doc.SetID(m.ID)
+	doc.SetID(docID(m))
 
 	text := &textField{parts: messageTextParts(m)}
 	if m.Text == "" {
@@ -311,8 +311,9 @@ func messageDocument(m *chat.Message, tags []string, loc *time.Location) *docume
 	if m.IndexText != "" {
 		attrs.entityTexts = append(attrs.entityTexts, m.IndexText)
 	}
-	// NOTE: a message sent before 1970 or after 2447 gets no quarter-hour
-	// terms; a time range reaches one before 1970 through its time term.
+	// NOTE: a message sent before 1970 or after 2447 gets no send-time
+	// trie terms; a time range reaches one before 1970 through its
+	// document ID (see docID).
 	attrs.sentAt, attrs.hasSentAt = sentAtValue(m.SentAt)
 	doc.AddField(attrs)
 

@@ -279,7 +279,7 @@ func queryIDs(t *testing.T, x *Index, q query.Query) []string {
 	}
 	ids := []string{}
 	for _, h := range res.Hits {
-		ids = append(ids, h.ID)
+		ids = append(ids, messageID(h.ID))
 	}
 	slices.Sort(ids)
 	return ids
@@ -336,5 +336,38 @@ func TestTimeRangeQuery_MatchesReference(t *testing.T) {
 		if got := queryIDs(t, x, newTimeRangeQuery(from, to)); !slices.Equal(got, want) {
 			t.Errorf("range [%v, %v): %v, want %v", from, to, got, want)
 		}
+	}
+}
+
+func TestDocID_SortsBySendTimeThenID(t *testing.T) {
+	at := func(id string, sentAt time.Time) *chat.Message {
+		return &chat.Message{ID: id, SentAt: sentAt}
+	}
+	base := time.Date(2024, 3, 15, 10, 0, 0, 0, time.UTC)
+	// In the order their document IDs must sort.
+	msgs := []*chat.Message{
+		at("z-no-time", time.Time{}),
+		at("b", time.Date(1500, 1, 1, 0, 0, 0, 0, time.UTC)),
+		at("a", time.Date(1965, 5, 1, 12, 0, 0, 0, time.UTC)),
+		at("c", time.Unix(0, 0)),
+		at("a", base),
+		at("b", base),
+		at("a", base.Add(time.Microsecond)),
+		at("a", base.Add(time.Second)),
+		at("a", time.Date(2400, 1, 1, 0, 0, 0, 0, time.UTC)),
+	}
+	for i, m := range msgs {
+		id := docID(m)
+		if got := messageID(id); got != m.ID {
+			t.Errorf("messageID(docID(%s at %v)) = %q", m.ID, m.SentAt, got)
+		}
+		if i > 0 {
+			if prev := docID(msgs[i-1]); prev >= id {
+				t.Errorf("docID of %s at %v (%s) does not sort after %s at %v (%s)", m.ID, m.SentAt, id, msgs[i-1].ID, msgs[i-1].SentAt, prev)
+			}
+		}
+	}
+	if got := messageID("short"); got != "short" {
+		t.Errorf("messageID of a short ID = %q, want it unchanged", got)
 	}
 }

@@ -25,7 +25,8 @@ import (
 // (see Phrases in the package documentation). Version 7 left the
 // quarter-hour level out of the send-time trie (see sentAtFirstLevel).
 // Version 8 replaced the exact field with form codes in the folded field's
-// locations (see textField).
+// locations (see textField), and the facets field's time term with a
+// time prefix of the document ID (see docID).
 const schemaVersion = "8"
 
 // Bleve internal keys of every shard: schemaVersion, and the name of the

@@ -11,16 +11,15 @@ import (
 const (
 	fieldText  = "text"  // folded words of the text, with positions and exact form codes
 	fieldAttrs = "attrs" // other attributes, as prefixed terms
-	// fieldFacets holds the attributes that results are counted or sorted
-	// by, as prefixed terms with doc values, and the send time as one
-	// numeric term for sorting (see appendTimeTerm).
+	// fieldFacets holds the attributes that results are counted by, as
+	// prefixed terms with doc values.
 	fieldFacets = "facets"
+	// fieldID is Bleve's own field of document IDs, which start with the
+	// send time (see docID).
+	fieldID = "_id"
 )
 
-// Prefixes of the terms of the facets field. Every prefix starts with a
-// lowercase ASCII letter, a byte above 0x5f, so that no such term is a
-// valid prefix-coded number and a numeric sort on the field reads the time
-// term alone.
+// Prefixes of the terms of the facets field.
 const (
 	facetAccount = "account:" // archived messaging account, as given
 	facetKind    = "kind:"    // message kind, ASCII-lowercased

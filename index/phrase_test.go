@@ -120,7 +120,7 @@ func phraseHits(t *testing.T, x *Index, q query.Query, locations bool) map[strin
 		locs := []wordLocation{}
 		if !locations {
 			// Some queries report locations unasked.
-			hits[h.ID] = locs
+			hits[messageID(h.ID)] = locs
 			continue
 		}
 		for term, termLocs := range h.Locations[fieldText] {
@@ -134,7 +134,7 @@ func phraseHits(t *testing.T, x *Index, q query.Query, locations bool) map[strin
 			}
 		}
 		slices.SortFunc(locs, func(a, b wordLocation) int { return a.pos - b.pos })
-		hits[h.ID] = slices.CompactFunc(locs, func(a, b wordLocation) bool { return a.pos == b.pos })
+		hits[messageID(h.ID)] = slices.CompactFunc(locs, func(a, b wordLocation) bool { return a.pos == b.pos })
 	}
 	return hits
 }
@@ -447,7 +447,7 @@ func queryScores(t *testing.T, x *Index, q query.Query) map[string]float64 {
 	}
 	scores := make(map[string]float64, len(res.Hits))
 	for _, h := range res.Hits {
-		scores[h.ID] = h.Score
+		scores[messageID(h.ID)] = h.Score
 	}
 	return scores
 }

@@ -422,8 +422,10 @@ func TestSearch_CursorErrors(t *testing.T) {
 		{"oldest instead of newest", SearchOptions{Sort: SortOldest, After: res.Next}, `sorts by "oldest"`},
 		{"not base64", SearchOptions{After: "%%%"}, "invalid cursor: not base64url"},
 		{"not json", SearchOptions{After: "bm90IGpzb24"}, "invalid cursor"},
-		{"wrong version", SearchOptions{After: encode(cursor{Version: 1, Sort: "relevance", Search: key, Keys: []string{"1", "a"}})}, "version 1, expected 2"},
-		{"key not a number", SearchOptions{After: encode(cursor{Version: cursorVersion, Sort: "relevance", Search: key, Keys: []string{"x", "a"}})}, `sort key "x" is not a number`},
+		{"wrong version", SearchOptions{After: encode(cursor{Version: 2, Sort: "relevance", Search: key, Keys: []string{"1", "a"}})}, "version 2, expected 3"},
+		{"key not a number", SearchOptions{After: encode(cursor{Version: cursorVersion, Sort: "relevance", Search: key, Keys: []string{"x", docID(testMessage("a", ""))}})}, `sort key "x" is not a number`},
+		{"message ID for a document ID", SearchOptions{After: encode(cursor{Version: cursorVersion, Sort: "relevance", Search: key, Keys: []string{"1", "a"}})}, "expected a score and a document ID"},
+		{"time sort with two keys", SearchOptions{Sort: SortOldest, After: encode(cursor{Version: cursorVersion, Sort: "oldest", Search: key, Keys: []string{"1", docID(testMessage("a", ""))}})}, "expected a document ID"},
 		{"offset with cursor", SearchOptions{Sort: SortNewest, After: res.Next, Offset: 5}, "offset 5 given with a cursor"},
 		{"invalid sort", SearchOptions{Sort: Sort(9)}, "invalid sort 9"},
 	}
@@ -524,7 +526,7 @@ func TestSearch_RelevanceOrderMatchesBleve(t *testing.T) {
 			}
 			var want []string
 			for _, h := range res.Hits {
-				want = append(want, h.ID)
+				want = append(want, messageID(h.ID))
 			}
 			if len(want) < 20 {
 				t.Fatalf("only %d hits; the test needs more", len(want))
@@ -611,7 +613,7 @@ func TestWordQuery_ScoresAsDisjunction(t *testing.T) {
 		}
 		out := map[string]float64{}
 		for _, h := range res.Hits {
-			out[h.ID] = h.Score
+			out[messageID(h.ID)] = h.Score
 		}
 		return out
 	}

@@ -106,9 +106,9 @@ type Sort uint8
 
 const (
 	// SortRelevance orders hits by descending score, then by ascending
-	// ID.
+	// send time and ID.
 	SortRelevance Sort = iota
-	// SortNewest orders hits by descending send time, then by ascending
+	// SortNewest orders hits by descending send time, then by descending
 	// ID. Messages without a send time come last.
 	SortNewest
 	// SortOldest orders hits by ascending send time, then by ascending
@@ -271,7 +271,7 @@ func (x *Index) Search(ctx context.Context, q string, opts SearchOptions) (*Resu
 	}
 	out := &Result{Total: res.Total, Hits: make([]Hit, len(hits))}
 	for i, h := range hits {
-		out.Hits[i] = Hit{ID: h.ID, Score: h.Score}
+		out.Hits[i] = Hit{ID: messageID(h.ID), Score: h.Score}
 		if opts.Highlight {
 			out.Hits[i].Spans = textSpans(h.Locations)
 		}
@@ -329,19 +329,15 @@ func emptyResult(facets bool) *Result {
 }
 
 // sortOrder returns the bleve sort order of s. Every order ends with the
-// document ID, so that it is total and a cursor names one position.
+// document ID, so that it is total and a cursor names one position. A
+// document ID starts with the send time (see docID), so the time sorts
+// sort by it alone.
 func sortOrder(s Sort) search.SortOrder {
-	byID := &search.SortDocID{}
 	switch s {
 	case SortNewest, SortOldest:
-		byTime := &search.SortField{
-			Field: fieldFacets,
-			Type:  search.SortFieldAsNumber,
-			Desc:  s == SortNewest,
-		}
-		return search.SortOrder{byTime, byID}
+		return search.SortOrder{&search.SortDocID{Desc: s == SortNewest}}
 	}
-	return search.SortOrder{&search.SortScore{Desc: true}, byID}
+	return search.SortOrder{&search.SortScore{Desc: true}, &search.SortDocID{}}
 }
 
 // cursor is the content of Result.Next: the sort it was made for, the
@@ -354,7 +350,9 @@ type cursor struct {
 	Keys    []string `json:"k"`
 }
 
-const cursorVersion = 2
+// cursorVersion 3 has document IDs (see docID), where version 2 had
+// message IDs and the time sorts' numeric keys.
+const cursorVersion = 3
 
 // searchKey identifies the search a cursor continues: a hash of the query,
 // the shorthand switch and the scope. A cursor of another search would
@@ -372,17 +370,16 @@ func searchKey(q string, opts SearchOptions) string {
 }
 
 // encodeCursor returns the cursor that starts the page after hit: base64url
-// of the JSON form of cursor. For SortRelevance the first key is the score,
-// written so that it parses back to the same float64; for the time sorts it
-// is the microseconds of the send time, as bleve decodes its numeric sort
-// value.
+// of the JSON form of cursor. For SortRelevance the keys are the score,
+// written so that it parses back to the same float64, and the document ID;
+// for the time sorts the document ID alone.
 func encodeCursor(s Sort, hit *search.DocumentMatch, key string) string {
 	c := cursor{Version: cursorVersion, Sort: s.String(), Search: key}
 	switch s {
 	case SortRelevance:
 		c.Keys = []string{strconv.FormatFloat(hit.Score, 'g', -1, 64), hit.ID}
 	default:
-		c.Keys = []string{hit.DecodedSort[0], hit.ID}
+		c.Keys = []string{hit.ID}
 	}
 	data, err := json.Marshal(c)
 	if err != nil {
@@ -411,8 +408,14 @@ func decodeCursor(text string, s Sort, key string) ([]string, error) {
 	if c.Search != key {
 		return nil, errors.New("index: search: the cursor is for another query or scope; search again without the cursor")
 	}
-	if len(c.Keys) != 2 || c.Keys[1] == "" {
-		return nil, fmt.Errorf("index: search: invalid cursor: %d keys, expected a sort key and a message ID", len(c.Keys))
+	if s != SortRelevance {
+		if len(c.Keys) != 1 || len(c.Keys[0]) <= docTimeDigits {
+			return nil, fmt.Errorf("index: search: invalid cursor: %d keys, expected a document ID", len(c.Keys))
+		}
+		return c.Keys, nil
+	}
+	if len(c.Keys) != 2 || len(c.Keys[1]) <= docTimeDigits {
+		return nil, fmt.Errorf("index: search: invalid cursor: %d keys, expected a score and a document ID", len(c.Keys))
 	}
 	if _, err := strconv.ParseFloat(c.Keys[0], 64); err != nil {
 		return nil, fmt.Errorf("index: search: invalid cursor: sort key %q is not a number", c.Keys[0])

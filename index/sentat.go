@@ -6,11 +6,12 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/numeric"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/blevesearch/bleve/v2/search/searcher"
 	bleveindex "github.com/blevesearch/bleve_index_api"
+
+	"chatseal/chat"
 )
 
 // The attrs field records when a message was sent as a trie of terms, the
@@ -20,7 +21,7 @@ import (
 // level: the value shifted right by 6, 12 and 18 bits (16 hours, about 43
 // days, about 7.5 years). A range query covers its middle with these
 // terms, coarse ones inside fine ones, and each edge shorter than 16 hours
-// with a range of the facets field's time terms.
+// with a range of document IDs, which start with the send time (docID).
 //
 // Bleve's own date field writes 16 terms per document at nanosecond
 // precision, about half of them unique to the document. With it,
@@ -29,8 +30,8 @@ import (
 // exact day boundaries in every time zone without time terms, but it was
 // nearly unique to each message in a sparse archive, and leaving it out
 // took 4 to 8% off the import's time in side-by-side runs. A search pays
-// instead: a day boundary inside a 16-hour block brings in the time terms
-// of up to 16 hours of messages. At a million messages, queries with two
+// instead: a day boundary inside a 16-hour block brings in the document
+// IDs of up to 16 hours of messages. At a million messages, queries with two
 // dates took about 1 ms more at p50 (BENCHMARKS.md has both figures).
 const (
 	sentAtUnit      = 15 * 60 // seconds per value step
@@ -49,23 +50,64 @@ const (
 	sentAtTermSize = len(attrSentAt) + 4
 )
 
-// The facets field records the send time once more, at microsecond
-// precision, as a bleve prefix-coded number (numeric.PrefixCoded, shift
-// 0) of the microseconds since 1970-01-01 UTC. The time sort reads it from
-// the doc values, and a time range query matches it where the range
-// starts or ends inside a quarter-hour or before 1970, where the trie has
-// no terms.
+// A message's Bleve document ID records the send time once more, at
+// microsecond precision: docTimeDigits lowercase hex digits of the
+// microseconds since 1970-01-01 UTC plus maxTimeMicros, then the message
+// ID (see docID). Document IDs therefore sort by send time, then by
+// message ID. The time sorts sort by document ID, and a time range query
+// matches a range of document IDs where the range starts or ends inside a
+// 16-hour block or before 1970, where the trie has no terms.
 //
-// The value passes through a float64, as bleve's numeric sort and
-// SearchAfter require, so it is clamped to ±maxTimeMicros, where every
-// integer is exact: from 1684 to 2255. Times outside compare equal to the
-// bound. A zero SentAt gets -maxTimeMicros, which no time range matches,
-// and every other time is clamped above it. Nanoseconds are dropped, so
-// times within one microsecond compare equal.
+// Until schema version 7 a numeric term of the facets field held the
+// time, read from doc values for the sort. It was unique to almost every
+// message, and Bleve's cost is mostly per term. The document ID is a term
+// of every message anyway, so the longer ID costs less than the term did:
+// 2.4% less CPU time per import of BenchmarkImport's corpus in five
+// alternating runs. Sorting by document ID instead of doc values took a
+// time-sorted search for a common word on 20,000 messages from about 11 to
+// about 4 ms of CPU time (BENCHMARKS.md).
+//
+// Times are clamped to ±maxTimeMicros, from 1684 to 2255, and compare
+// equal to the bound outside. A zero SentAt gets -maxTimeMicros, which no
+// time range matches, and every other time is clamped above it.
+// Nanoseconds are dropped, so times within one microsecond compare equal.
 const (
 	maxTimeMicros        = 1 << 53
 	microsPerQuarterHour = sentAtUnit * 1_000_000
+	// docTimeDigits is the width of the time prefix of a document ID:
+	// 2*maxTimeMicros is below 16^14.
+	docTimeDigits = 14
 )
+
+// appendDocTime appends the time prefix of a document ID for micros,
+// clamped to ±maxTimeMicros.
+func appendDocTime(dst []byte, micros int64) []byte {
+	v := uint64(max(-maxTimeMicros, min(micros, maxTimeMicros)) + maxTimeMicros)
+	const hex = "0123456789abcdef"
+	for shift := 4 * (docTimeDigits - 1); shift >= 0; shift -= 4 {
+		dst = append(dst, hex[v>>shift&0xf])
+	}
+	return dst
+}
+
+// docID returns the Bleve document ID of m: the time prefix of its send
+// time, then its ID.
+func docID(m *chat.Message) string {
+	micros := int64(-maxTimeMicros)
+	if !m.SentAt.IsZero() {
+		micros = max(unixMicros(m.SentAt), -maxTimeMicros+1)
+	}
+	b := make([]byte, 0, docTimeDigits+len(m.ID))
+	return string(append(appendDocTime(b, micros), m.ID...))
+}
+
+// messageID returns the message ID of a Bleve document ID.
+func messageID(docID string) string {
+	if len(docID) < docTimeDigits {
+		return docID
+	}
+	return docID[docTimeDigits:]
+}
 
 // unixMicros returns the microseconds from 1970-01-01 UTC to t, saturated
 // at the int64 range.
@@ -80,19 +122,12 @@ func unixMicros(t time.Time) int64 {
 	return sec*1_000_000 + int64(t.Nanosecond()/1000)
 }
 
-// appendTimeTerm appends the time term of micros, clamped to
-// ±maxTimeMicros.
-func appendTimeTerm(dst []byte, micros int64) []byte {
-	micros = max(-maxTimeMicros, min(micros, maxTimeMicros))
-	return append(dst, numeric.MustNewPrefixCodedInt64(numeric.Float64ToInt64(float64(micros)), 0)...)
-}
-
 // newTimeRangeQuery returns the query of the messages sent at or after from
 // and before to. A zero bound leaves that side open. The bounds are exact
 // to the microsecond. Whole 16-hour blocks match the trie terms of the
 // attrs field. The part of a block at either end, and any part before
-// 1970, match a range of the time terms of the facets field. A message
-// with a zero SentAt has neither and matches no time range.
+// 1970, match a range of document IDs. A message with a zero SentAt has
+// neither and matches no time range.
 func newTimeRangeQuery(from, to time.Time) query.Query {
 	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
 	if !from.IsZero() {
@@ -135,14 +170,14 @@ func newTimeRangeQuery(from, to time.Time) query.Query {
 	return query.NewDisjunctionQuery(parts)
 }
 
-// newTimeTermRange returns the query of the time terms from lo included to
-// hi excluded, in microseconds. It never matches the term of a zero SentAt,
-// -maxTimeMicros.
+// newTimeTermRange returns the query of the documents sent from lo
+// included to hi excluded, in microseconds, as a range of document IDs
+// (see docID). It never matches a zero SentAt, -maxTimeMicros.
 func newTimeTermRange(lo, hi int64) query.Query {
 	lo = max(lo, -maxTimeMicros+1)
 	include, exclude := true, false
-	q := query.NewTermRangeInclusiveQuery(string(appendTimeTerm(nil, lo)), string(appendTimeTerm(nil, hi)), &include, &exclude)
-	q.SetField(fieldFacets)
+	q := query.NewTermRangeInclusiveQuery(string(appendDocTime(nil, lo)), string(appendDocTime(nil, hi)), &include, &exclude)
+	q.SetField(fieldID)
 	return q
 }
 
