@@ -94,7 +94,7 @@ func readFacets(res *bleve.SearchResult, limit int) *Facets {
 			}
 			c := FacetCount{Value: value, Count: uint64(tf.Count)}
 			if name == "conversation" {
-				c.Account, c.Value, _ = strings.Cut(value, "\x00")
+				c.Value, c.Account, _ = strings.Cut(value, "\x00")
 			}
 			values = append(values, c)
 		}
@@ -185,10 +185,10 @@ func (f *facetsField) Analyze() {
 }
 
 // appendConversationTerm appends the facets term of a conversation: the
-// prefix, the account, a NUL byte and the conversation id.
+// prefix, the conversation id, a NUL byte and the account.
 func appendConversationTerm(dst []byte, account, conversation string) []byte {
 	dst = append(dst, facetConversation...)
-	dst = append(dst, account...)
+	dst = append(dst, conversation...)
 	dst = append(dst, 0)
-	return append(dst, conversation...)
+	return append(dst, account...)
 }

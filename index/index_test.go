@@ -244,7 +244,13 @@ func TestSearch_Fields(t *testing.T) {
 	m5 := testMessage("m5", "")
 	m5.Kind = chat.KindLink
 	m5.IndexText = "Cọ rửa chén 2 đầu giá sốc"
-	x := openTestIndex(t, m1, m2, m3, m4, m5)
+	// The same conversation id in another account, and an id that
+	// starts with another.
+	m6 := testMessage("m6", "hẹn gặp")
+	m6.Account, m6.Conversation = "acc3", "c2"
+	m7 := testMessage("m7", "hẹn gặp")
+	m7.Conversation = "c20"
+	x := openTestIndex(t, m1, m2, m3, m4, m5, m6, m7)
 
 	tests := []struct {
 		name  string
@@ -258,7 +264,9 @@ func TestSearch_Fields(t *testing.T) {
 		{"from name words in any order", `from:"bích trần"`, []string{"m2"}},
 		{"from with text", "from:an chào", []string{"m1"}},
 		{"account", "account:acc2", []string{"m2"}},
-		{"conversation", "conversation:c2", []string{"m2"}},
+		{"conversation in every account", "conversation:c2", []string{"m2", "m6"}},
+		{"conversation in one account", "conversation:c2 account:acc3", []string{"m6"}},
+		{"conversation id is not a prefix", "conversation:c", []string{}},
 		{"quoted conversation with spaces", `conversation:"group chat 7"`, []string{"m3"}},
 		{"kind", "kind:image", []string{"m3"}},
 		{"kind any case", "kind:IMAGE", []string{"m3"}},

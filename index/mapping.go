@@ -24,31 +24,31 @@ const (
 	facetAccount = "account:" // archived messaging account, as given
 	facetKind    = "kind:"    // message kind, ASCII-lowercased
 	facetMonth   = "month:"   // month of the send time, YYYY-MM in Config.Location
-	// facetConversation is followed by the account, a NUL byte and the
-	// conversation id, because a conversation id is unique only within
-	// its account.
+	// facetConversation is followed by the conversation id, a NUL byte
+	// and the account, because a conversation id is unique only within
+	// its account. The query conversation:ID matches the prefix up to the
+	// NUL byte, in every account.
 	facetConversation = "conversation:"
 )
 
 // Prefixes of the terms of the attrs field. A prefix ends at its first
 // colon, so a value may hold colons.
 const (
-	attrConversation = "conversation:" // conversation id, as given
-	attrSource       = "source:"       // chat platform, ASCII-lowercased
-	attrDirection    = "direction:"    // in or out
-	attrSender       = "sender:"       // sender id, as given
-	attrName         = "name:"         // one folded word of the sender's name
-	attrSentAt       = "sent:"         // binary send-time trie term, see sentAtTerms
-	attrPhone        = "phone:"        // phone number in the text, see normalizePhone
-	attrMoney        = "money:"        // amount in VND, zero-padded to moneyTermDigits
-	attrCard         = "card:"         // payment card number, digits only
-	attrBank         = "bank:"         // bank account number, digits only
-	attrEmail        = "email:"        // email address, lowercased
-	attrURL          = "url:"          // link, see normalizeURL
-	attrURLHost      = "urlhost:"      // host of a link, lowercased
-	attrTo           = "to:"           // recipient id, see recipients
-	attrHas          = "has:"          // a part the message has, see hasNames
-	attrTag          = "tag:"          // reviewer tag, see NormalizeTag
+	attrSource    = "source:"    // chat platform, ASCII-lowercased
+	attrDirection = "direction:" // in or out
+	attrSender    = "sender:"    // sender id, as given
+	attrName      = "name:"      // one folded word of the sender's name
+	attrSentAt    = "sent:"      // binary send-time trie term, see sentAtTerms
+	attrPhone     = "phone:"     // phone number in the text, see normalizePhone
+	attrMoney     = "money:"     // amount in VND, zero-padded to moneyTermDigits
+	attrCard      = "card:"      // payment card number, digits only
+	attrBank      = "bank:"      // bank account number, digits only
+	attrEmail     = "email:"     // email address, lowercased
+	attrURL       = "url:"       // link, see normalizeURL
+	attrURLHost   = "urlhost:"   // host of a link, lowercased
+	attrTo        = "to:"        // recipient id, see recipients
+	attrHas       = "has:"       // a part the message has, see hasNames
+	attrTag       = "tag:"       // reviewer tag, see NormalizeTag
 )
 
 // Names under which the analyzers are registered with bleve. An index on

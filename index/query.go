@@ -307,7 +307,9 @@ func (b *queryBuilder) buildField(n *node) (query.Query, error) {
 	case "account":
 		return termQuery(fieldFacets, facetAccount+n.text), nil
 	case "conversation":
-		return termQuery(fieldAttrs, attrConversation+n.text), nil
+		q := query.NewPrefixQuery(facetConversation + n.text + "\x00")
+		q.SetField(fieldFacets)
+		return q, nil
 	case "kind":
 		return termQuery(fieldFacets, facetKind+n.text), nil
 	case "source":
