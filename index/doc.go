@@ -61,7 +61,7 @@
 //     the text part. Until schema version 7 the exact forms were the terms
 //     of a field of their own; see Ranking for why they moved.
 //   - attrs: other attributes as untokenised terms with a prefix. These
-//     are the conversation, source, direction, sender id, the folded words
+//     are the source, direction, sender id, the folded words
 //     of the sender's name, the recipients (see recipients), the reviewer
 //     tags and the has: terms. The send time is recorded as trie terms
 //     of 16-hour blocks and coarser (see sentAtTerms). The entities found in the text and IndexText are attrs
@@ -74,7 +74,8 @@
 //     complete the list.
 //   - facets: the attributes that a search counts by, with doc values:
 //     account, kind, the month of the send time in Config.Location, and
-//     the account and conversation.
+//     the conversation with its account. The query conversation:ID
+//     matches the last as a prefix, in every account.
 //
 // A document's ID is its send time in microseconds, as fixed-width hex,
 // then the message ID (docID), so the time sorts sort by document ID, and
