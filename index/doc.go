@@ -89,10 +89,10 @@
 // A query word matches the folded form and scores as the disjunction of
 // its folded term and, when it has marks, its exact form boosted by
 // exactBoost would. Every message with the exact form also has the folded
-// term, so the disjunction matches the same messages, and bleve's
-// coordination factor gives a message with only the folded term half its
-// score, one with both the sum: for the query thẻ, messages with "thẻ" rank
-// above those with only "thế". wordQuery reads the folded term's posting
+// term, so the disjunction matches the same messages. Bleve's coordination
+// factor gives a message with only the folded term half its score, and one
+// with both the sum. So for the query thẻ, messages with "thẻ" rank above
+// those with only "thế". wordQuery reads the folded term's posting
 // list with its locations and finds the form's code among them, so one
 // list serves both. The form adds the same amount to every message that
 // has it, weighted by the folded term's idf. A phrase must match its

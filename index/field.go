@@ -35,11 +35,11 @@ const (
 // without the intermediate analysis.TokenStream that bleve's own text
 // field needs.
 //
-// A location's array positions say where the word is and, for a word with
-// marks, which exact form it has there: the first is the number of the
-// text part (0 for the message's Text, see messageTextParts), the second
-// the formCode of the exact term. A word of the Text without marks has
-// none. Searches read the form codes to rank exact-diacritic matches
+// A location's array positions record where the word is and, for a word
+// with marks, which exact form it has there. The first is the number of
+// the text part (0 for the message's Text, see messageTextParts), and the
+// second is the formCode of the exact term. A word of the Text without
+// marks has none. Searches read the form codes to rank exact-diacritic matches
 // first, so the exact forms need no terms of their own.
 type textField struct {
 	parts []string
@@ -310,7 +310,7 @@ func messageDocument(m *chat.Message, tags []string, loc *time.Location) *docume
 		attrs.entityTexts = append(attrs.entityTexts, m.IndexText)
 	}
 	// NOTE: a message sent before 1970 or after 2447 gets no send-time
-	// trie terms; a time range reaches one before 1970 through its
+	// trie terms. A time range reaches one before 1970 through its
 	// document ID (see docID).
 	attrs.sentAt, attrs.hasSentAt = sentAtValue(m.SentAt)
 	doc.AddField(attrs)

@@ -165,8 +165,9 @@ func (x *Index) SetTags(msg *chat.Message, tags []string) error {
 // returns nil. When it returns an error, some batches may have been
 // written; adding docs again completes them. Calls run one at a time.
 //
-// NOTE: a message is routed by its SentAt. Adding a message ID again with
-// a SentAt in another quarter leaves the earlier document in the old shard.
+// NOTE: a message's document ID starts with its SentAt (see docID), which
+// also routes it to a shard. Adding a message ID again with another SentAt
+// leaves the earlier document in the index.
 func (x *Index) AddTagged(docs []Doc) error {
 	if len(docs) == 0 {
 		return nil

@@ -671,8 +671,11 @@ func (s *wordSearcher) score(ctx *search.SearchContext, tfd *bleveindex.TermFiel
 	}
 	has := s.bound || hasForm(tfd.Vectors, s.form)
 	if !s.withLocations {
-		// The scorer turns vectors into the match's locations.
-		tfd.Vectors = nil
+		// The scorer turns vectors into the match's locations. A copy
+		// without them keeps tfd's vectors for the reader to reuse.
+		scored := *tfd
+		scored.Vectors = nil
+		tfd = &scored
 	}
 	match := s.folded.Score(ctx, tfd)
 	folded := match.Expl

@@ -582,10 +582,10 @@ func TestSearch_RelevanceOrderMatchesBleve(t *testing.T) {
 
 // TestWordQuery_ScoresAsDisjunction checks that wordQuery matches what
 // the folded term matches and scores each hit as the disjunction of the
-// folded term and the exact form would: half the folded term's score
-// without the form, and the folded term's score plus one amount, the same
-// for every message, with it. Which messages have the form is decided
-// here from their text with Exact, not from the index.
+// folded term and the exact form would. Without the form a hit gets half
+// the folded term's score. With it, a hit gets the folded term's score
+// plus one amount, the same for every message. The test decides which
+// messages have the form from their text with Exact, not from the index.
 func TestWordQuery_ScoresAsDisjunction(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 9))
 	words := []string{"thẻ", "thế", "the", "THẺ", "khóa", "khoá", "khoa", "không", "khong", "bị", "mất", "thẻ thẻ"}
