@@ -15,7 +15,12 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"chatseal/chat"
+	"chatseal/internal/cputime"
 )
+
+// processCPUTime returns the CPU time of the process so far, 0 where the
+// system does not report it.
+var processCPUTime = cputime.Process
 
 // Benchmark corpus size and batch size. The product indexes imports in
 // batches of 1,000.

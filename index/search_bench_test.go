@@ -114,3 +114,28 @@ func BenchmarkSearchOptions(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSearchSort measures Search on the nine-quarter index of
+// BenchmarkSearch for words of many, some and few hits, newest first and
+// by relevance, and reports the hit count and the CPU time per search.
+func BenchmarkSearchSort(b *testing.B) {
+	x := openBenchIndex(b, true)
+	ctx := context.Background()
+	for _, q := range []string{"hàng", "thẻ", "khiếu nại"} {
+		for _, sort := range []Sort{SortNewest, SortRelevance} {
+			b.Run(q+"/"+sort.String(), func(b *testing.B) {
+				cpuBefore := processCPUTime()
+				var total uint64
+				for b.Loop() {
+					res, err := x.Search(ctx, q, SearchOptions{Sort: sort})
+					if err != nil {
+						b.Fatal(err)
+					}
+					total = res.Total
+				}
+				b.ReportMetric(float64(total), "hits")
+				reportCPU(b, processCPUTime()-cpuBefore)
+			})
+		}
+	}
+}

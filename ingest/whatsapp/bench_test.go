@@ -10,7 +10,12 @@ import (
 
 	"chatseal/chat"
 	"chatseal/ingest"
+	"chatseal/internal/cputime"
 )
+
+// processCPUTime returns the CPU time of the process so far, 0 where the
+// system does not report it.
+var processCPUTime = cputime.Process
 
 // benchmarkMessages is the number of messages in a generated export.
 const benchmarkMessages = 50_000
